@@ -1,0 +1,61 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// `gatehouse demo`: a demo tenant with one user per role, set up once in the data directory.
+/// Running it again changes nothing and says so.
+public struct DemoSetup: Sendable {
+    let context: GatehouseContext
+    public static let tenant = "demo"
+    static let users: [(name: String, roles: Set<Role>)] = [
+        ("alice", [.admin, .user]), ("bob", [.backup]), ("carol", [.auditor]),
+    ]
+
+    public init(_ context: GatehouseContext) { self.context = context }
+
+    public func run() throws(GatehouseError) -> CommandOutput {
+        let store = context.store
+        let prefix = try TenantPrefix(Self.tenant)
+        var lines: [String] = []
+        if (try? store.tenants.find(prefix)) == nil {
+            _ = try store.tenants.create(
+                NewTenant(
+                    prefix: prefix, displayName: "Demo Company", upstream: try UpstreamURL("http://127.0.0.1:8081"),
+                    region: .caCentral, databasePath: nil,
+                    expiresAt: CalendarDay(context.now.addingTimeInterval(366 * 86_400)).start),
+                by: context.actor)
+            lines.append("created tenant demo (upstream http://127.0.0.1:8081, region ca-central)")
+        } else {
+            lines.append("tenant demo already set up; leaving it as it is")
+        }
+        for (nameText, roles) in Self.users {
+            let name = try UserName(nameText)
+            guard (try? store.users.find(name, in: .tenant(prefix))) == nil else { continue }
+            _ = try store.users.add(name, in: .tenant(prefix), roles: roles, by: context.actor)
+            let password = Self.randomPassword()
+            try store.users.setPassword(password, for: name, in: .tenant(prefix), by: context.actor)
+            lines.append(
+                "created demo.\(nameText) (\(roles.sorted().map(\.rawValue).joined(separator: ","))) with password \(password)  (shown once)")
+        }
+        lines += [
+            "",
+            "Try, in another terminal (same --data, or export GATEHOUSE_DATA=\(store.dataDirectory.url.path)):",
+            "  swift run gatehouse tenant list",
+            "  swift run gatehouse user list demo",
+            "  swift run gatehouse allowlist add demo 127.0.0.1/32",
+            "  swift run gatehouse user token create demo alice",
+            "  swift run gatehouse audit list --tenant demo",
+            "  swift run gatehouse audit verify",
+            "",
+            "Serving now; stop with Ctrl-C.",
+        ]
+        return CommandOutput(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// A 20-character password from an unambiguous alphabet.
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// How a credential check came out, as the protocol adapter reports it.
+public enum CredentialOutcome: Sendable, Equatable {
+    case verified(User)
+    case unknownUser
+    case wrongCredential
+    case missing
+}
+
+/// The one access decision, shared by HTTPS and SFTP.
+public enum AccessDecision: Sendable, Equatable {
+    case allowed(User)
+    /// The source address is outside the tenant's (or the user's) allowlist.
+    case deniedByAllowlist
+    case banned(until: Date)
+    case unauthenticated(CredentialOutcome)
+    case disabledUser
+    case forbidden(missing: Permission)
+}
+
+/// Decides access in a fixed order: allowlist → ban → credential → user allowlist → role.
+///
+/// The credential is only verified once the address has passed the allowlist and the ban check,
+/// so an address outside the allowlist never learns whether a user or password exists.
+public enum AccessPolicy {
+    public static func decide(
+        source: IPAddress,
+        allowlist: Allowlist,
+        banStatus: Defender.Status,
+        required permission: Permission,
+        verifyCredential: () async throws -> CredentialOutcome
+    ) async rethrows -> AccessDecision {
+        guard allowlist.admitsConnection(from: source) else { return .deniedByAllowlist }
+        if case .banned(let until) = banStatus { return .banned(until: until) }
+        let outcome = try await verifyCredential()
+        guard case .verified(let user) = outcome else { return .unauthenticated(outcome) }
+        guard !user.isDisabled else { return .disabledUser }
+        guard allowlist.admits(user.name, from: source) else { return .deniedByAllowlist }
+        guard user.has(permission) else { return .forbidden(missing: permission) }
+        return .allowed(user)
+    }
+
+    /// The defender event an outcome should record, if any.
+    public static func defenderEvent(for decision: AccessDecision) -> DefenderEvent? {
+        switch decision {
+        case .unauthenticated(.unknownUser): .unknownUser
+        case .unauthenticated(.wrongCredential), .disabledUser: .wrongCredential
+        case .deniedByAllowlist: .deniedByAllowlist
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Who did something: a signed-in user, the CLI's operating-system user, or the server itself.
+public enum AuditActor: Hashable, Sendable, CustomStringConvertible {
+    case user(String)
+    case cli(String)
+    case system(String)
+    case anonymous
+
+    public var description: String {
+        switch self {
+        case .user(let name): "user:\(name)"
+        case .cli(let name): "cli:\(name)"
+        case .system(let component): "system:\(component)"
+        case .anonymous: "anonymous"
+        }
+    }
+}
+
+public enum AuditOutcome: String, Sendable, Codable {
+    case success
+    case failure
+    case denied
+}
+
+/// One entry of the tamper-evident audit log.
+///
+/// Details are short facts (counts, ids, reasons). Values that look like secrets — a key named like
+/// a password or token, an API token, a long digit run that could be a card number — are replaced
+/// by `[redacted]` on the way in, as a last line of defence.
+public struct AuditEvent: Hashable, Sendable {
+    public var time: Date
+    public var actor: String
+    public var tenant: String?
+    public var sourceIP: String?
+    public var action: String
+    public var target: String?
+    public var outcome: AuditOutcome
+    public var details: [String: String]
+
+    public init(
+        time: Date, actor: AuditActor, tenant: String? = nil, sourceIP: String? = nil, action: String,
+        target: String? = nil, outcome: AuditOutcome = .success, details: [String: String] = [:]
+    ) {
+        self.init(
+            time: time, actor: actor.description, tenant: tenant, sourceIP: sourceIP, action: action, target: target,
+            outcome: outcome, details: details)
+    }
+
+    /// The raw form, used when reading events back from the store.
+    public init(
+        time: Date, actor: String, tenant: String?, sourceIP: String?, action: String, target: String?,
+        outcome: AuditOutcome, details: [String: String]
+    ) {
+        self.time = time
+        self.actor = actor
+        self.tenant = tenant
+        self.sourceIP = sourceIP
+        self.action = action
+        self.target = target
+        self.outcome = outcome
+        self.details = details.mapValues { $0 }.reduce(into: [:]) { result, pair in
+            result[pair.key] = Self.isSensitive(key: pair.key, value: pair.value) ? "[redacted]" : pair.value
+        }
+    }
+
+    /// Milliseconds since 1970: the precision stored and hashed.
+    public var timeMilliseconds: Int64 { Int64((time.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The exact bytes the hash chain covers. Length-prefixed fields make it unambiguous, and the
+    /// format is versioned so it never changes under existing logs.
+    public func canonicalBytes(sequence: Int64) -> [UInt8] {
+        var out = Array("gatehouse-audit-v1\n".utf8)
+        func field(_ name: String, _ value: String?) {
+            let bytes = value.map { Array($0.utf8) }
+            out += Array("\(name)=".utf8)
+            if let bytes {
+                out += Array("\(bytes.count):".utf8) + bytes
+            } else {
+                out += Array("-".utf8)
+            }
+            out.append(0x0A)
+        }
+        field("seq", String(sequence))
+        field("time", String(timeMilliseconds))
+        field("actor", actor)
+        field("tenant", tenant)
+        field("source", sourceIP)
+        field("action", action)
+        field("target", target)
+        field("outcome", outcome.rawValue)
+        for key in details.keys.sorted() {
+            field("detail.\(key)", details[key])
+        }
+        return out
+    }
+
+    static let sensitiveKeyWords = ["password", "passwd", "secret", "token", "pan", "card", "cvv", "cvc", "key"]
+
+    static func isSensitive(key: String, value: String) -> Bool {
+        let lowered = key.lowercased()
+        let allowedKeys: Set<String> = ["key_fingerprint", "key_type", "token_id", "tokens", "fields_tokenized"]
+        if !allowedKeys.contains(lowered), sensitiveKeyWords.contains(where: lowered.contains) { return true }
+        if value.contains(APITokenFormat.prefix) { return true }
+        var run = 0
+        for character in value {
+            if character.isASCIIDigit {
+                run += 1
+                if run >= 13 { return true }
+            } else if character != " " && character != "-" {
+                run = 0
+            }
+        }
+        return false
+    }
+}

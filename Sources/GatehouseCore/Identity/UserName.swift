@@ -1,0 +1,34 @@
+/// A user's login name, unique within its tenant (or among platform operators).
+///
+/// SFTP logins are `<tenant>.<user>`; tenant prefixes hold no '.', so the first '.' splits them.
+public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public let value: String
+
+    public init(_ text: String) throws(GatehouseError) {
+        guard (1...64).contains(text.count) else {
+            throw .invalidInput("user name '\(text)' must be 1 to 64 characters long")
+        }
+        let allowed: (Character) -> Bool = {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+        }
+        guard text.allSatisfy(allowed) else {
+            throw .invalidInput("user name '\(text)' may only contain a-z, 0-9, '.', '_' and '-'")
+        }
+        guard let first = text.first, ("a"..."z").contains(first) || ("0"..."9").contains(first) else {
+            throw .invalidInput("user name '\(text)' must start with a letter or digit")
+        }
+        value = text
+    }
+
+    public var description: String { value }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+
+    public init(from decoder: any Decoder) throws {
+        self = try UserName(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

@@ -1,0 +1,173 @@
+import Crypto
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// An audit event as stored, with its place in the chain.
+public struct StoredAuditEvent: Sendable {
+    public let sequence: Int64
+    public let event: AuditEvent
+    public let hash: [UInt8]
+}
+
+/// A signed statement that the chain up to `sequence` ended in `hash` at `time`.
+public struct AuditCheckpoint: Sendable {
+    public let sequence: Int64
+    public let hash: [UInt8]
+    public let time: Date
+    public let publicKey: [UInt8]
+    public let signature: [UInt8]
+
+    /// The bytes the signature covers.
+    static func signedBytes(sequence: Int64, hash: [UInt8], time: Int64) -> Data {
+        Data("gatehouse-audit-checkpoint-v1\n\(sequence)\n\(hash.hex)\n\(time)\n".utf8)
+    }
+}
+
+/// The result of checking the whole chain and every checkpoint.
+public struct AuditVerification: Sendable {
+    public let eventCount: Int
+    public let checkpointCount: Int
+    public let lastSequence: Int64
+    /// The first problem found, naming the event; nil when the log is intact.
+    public let problem: String?
+
+    public var isIntact: Bool { problem == nil }
+}
+
+/// The tamper-evident audit log: a SHA-256 hash chain over every event, with Ed25519-signed checkpoints.
+///
+/// Each event's hash is SHA-256(previous hash ‖ canonical bytes), where the canonical bytes include
+/// its sequence number. Appends happen inside the writer's transaction, so the chain has one order.
+public struct AuditLog: Sendable, AuditSink {
+    let database: AppDatabase
+    static let genesisHash = [UInt8](repeating: 0, count: 32)
+    static let signingKeyName = "audit-signing-key"
+
+    /// Appends one event in its own transaction.
+    public func record(_ event: AuditEvent) throws(GatehouseError) {
+        try database.write { db in try Self.append(event, in: db) }
+    }
+
+    public func record(_ event: AuditEvent) async throws {
+        try await database.writer.write { db in try Self.append(event, in: db) }
+    }
+
+    /// Appends inside the caller's transaction, so a change and its audit event commit together.
+    static func append(_ event: AuditEvent, in db: Database) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
+        let sequence: Int64 = (last?["sequence"] ?? 0) + 1
+        let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? genesisHash
+        let hash = chainHash(previous: previous, event: event, sequence: sequence)
+        let details = try JSONEncoder.sortedKeys.encode(event.details)
+        try AuditEventRecord(
+            sequence: sequence, time: event.timeMilliseconds, actor: event.actor, tenant: event.tenant,
+            sourceIP: event.sourceIP, action: event.action, target: event.target, outcome: event.outcome.rawValue,
+            details: String(decoding: details, as: UTF8.self), previousHash: Data(previous), hash: Data(hash)
+        ).insert(db)
+    }
+
+    static func chainHash(previous: [UInt8], event: AuditEvent, sequence: Int64) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: event.canonicalBytes(sequence: sequence))
+        return Array(hasher.finalize())
+    }
+
+    // MARK: Reading
+
+    /// Events, oldest first, optionally for one tenant and from a time on.
+    public func events(tenant: String? = nil, since: Date? = nil, limit: Int? = nil) throws(GatehouseError) -> [StoredAuditEvent] {
+        try database.read { db in
+            var request = AuditEventRecord.order(Column("sequence").desc)
+            if let tenant { request = request.filter(Column("tenant") == tenant) }
+            if let since { request = request.filter(Column("time") >= since.milliseconds) }
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db).reversed().map(Self.stored)
+        }
+    }
+
+    static func stored(_ record: AuditEventRecord) throws -> StoredAuditEvent {
+        let details = (try? JSONDecoder().decode([String: String].self, from: Data(record.details.utf8))) ?? [:]
+        let event = AuditEvent(
+            time: Date(milliseconds: record.time), actor: record.actor, tenant: record.tenant, sourceIP: record.sourceIP,
+            action: record.action, target: record.target, outcome: AuditOutcome(rawValue: record.outcome) ?? .failure,
+            details: details)
+        return StoredAuditEvent(sequence: record.sequence, event: event, hash: [UInt8](record.hash))
+    }
+
+    // MARK: Checkpoints
+
+    /// Signs the current head of the chain. With `onlyIfNew`, does nothing when no event was
+    /// added since the last checkpoint (the hourly timer uses this).
+    @discardableResult
+    public func checkpoint(by actor: AuditActor, onlyIfNew: Bool = false) throws(GatehouseError) -> AuditCheckpoint? {
+        let now = database.clock.now()
+        let signingKey = try self.signingKey()
+        return try database.write { db in
+            let lastCheckpointed = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM auditCheckpoint")
+            let lastEvent = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM auditEvent")
+            if onlyIfNew, lastCheckpointed != nil, lastCheckpointed == lastEvent { return nil }
+            try Self.append(
+                AuditEvent(time: now, actor: actor, action: AuditAction.auditCheckpoint, details: [:]), in: db)
+            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")!
+            let sequence: Int64 = head["sequence"]
+            let hash = [UInt8](head["hash"] as Data)
+            let signed = AuditCheckpoint.signedBytes(sequence: sequence, hash: hash, time: now.milliseconds)
+            let signature = try signingKey.signature(for: signed)
+            let publicKey = signingKey.publicKey.rawRepresentation
+            var record = AuditCheckpointRecord(
+                id: nil, sequence: sequence, hash: Data(hash), time: now.milliseconds, publicKey: publicKey,
+                signature: signature)
+            try record.insert(db)
+            return AuditCheckpoint(
+                sequence: sequence, hash: hash, time: now, publicKey: [UInt8](publicKey), signature: [UInt8](signature))
+        }
+    }
+
+    public func checkpoints() throws(GatehouseError) -> [AuditCheckpoint] {
+        try database.read { db in
+            try AuditCheckpointRecord.order(Column("id")).fetchAll(db).map {
+                AuditCheckpoint(
+                    sequence: $0.sequence, hash: [UInt8]($0.hash), time: Date(milliseconds: $0.time),
+                    publicKey: [UInt8]($0.publicKey), signature: [UInt8]($0.signature))
+            }
+        }
+    }
+
+    /// The checkpoint signing key's public half, for verifying checkpoints elsewhere.
+    public func signingPublicKey() throws(GatehouseError) -> [UInt8] {
+        [UInt8](try signingKey().publicKey.rawRepresentation)
+    }
+
+    /// The Ed25519 checkpoint key, sealed with the master key; made on first use.
+    func signingKey() throws(GatehouseError) -> Curve25519.Signing.PrivateKey {
+        let sealer = database.sealer
+        let now = database.clock.now()
+        let sealed: Data = try database.write { db in
+            if let existing = try SealedSecretRecord.fetchOne(db, key: Self.signingKeyName) { return existing.sealed }
+            let key = Curve25519.Signing.PrivateKey()
+            let sealed = try sealer.seal(key.rawRepresentation, purpose: Self.signingKeyName)
+            try SealedSecretRecord(name: Self.signingKeyName, sealed: sealed, createdAt: now.milliseconds).insert(db)
+            return sealed
+        }
+        let raw = try sealer.open(sealed, purpose: Self.signingKeyName)
+        do {
+            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        } catch {
+            throw .environment("the audit signing key in the store is corrupt")
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+extension Sequence<UInt8> {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

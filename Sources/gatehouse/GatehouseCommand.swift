@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import GatehouseApp
+
+@main
+struct GatehouseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "The front door of the ERP platform: tenants, users, credentials, allowlists and a tamper-evident audit log.",
+        subcommands: [
+            DemoCommand.self, ServeCommand.self, TenantCommand.self, UserCommand.self, AllowlistCommand.self,
+            AuditCommand.self,
+        ])
+}
+
+/// Options every command takes; flags win over GATEHOUSE_DATA / GATEHOUSE_CERTIFICATES.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "Data directory (env GATEHOUSE_DATA, default ./data).")
+    var data: String?
+
+    @Option(name: .customLong("certificates"), help: "Certificate store (env GATEHOUSE_CERTIFICATES, default ./Certificates).")
+    var certificates: String?
+
+    @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
+    var logFormat: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+}
+
+struct FormatOptions: ParsableArguments {
+    @Flag(name: .customLong("json"), help: "Print JSON for scripts instead of a table.")
+    var json = false
+
+    var format: OutputFormat { json ? .json : .table }
+}
+
+/// Opens Gatehouse, runs one command, prints its output; any `GatehouseError` becomes one line on stderr and exit 1.
+func execute(
+    _ global: GlobalOptions, _ body: (GatehouseContext) throws -> CommandOutput
+) throws {
+    do {
+        let context = try open(global)
+        emit(try body(context))
+    } catch let error as GatehouseError {
+        fail(error)
+    }
+}
+
+func open(_ global: GlobalOptions) throws -> GatehouseContext {
+    let settings = try GatehouseSettings(
+        dataFlag: global.data, certificatesFlag: global.certificates, logFormat: global.logFormat,
+        logLevel: global.logLevel)
+    GatehouseLogging.bootstrap(settings)
+    return try GatehouseContext.open(settings)
+}
+
+func emit(_ output: CommandOutput) {
+    for note in output.stderr { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+    FileHandle.standardOutput.write(Data(output.stdout.utf8))
+}
+
+func fail(_ error: GatehouseError) -> Never {
+    FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+    exit(1)
+}
