@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseTesting"]),
         .testTarget(
             name: "GatehouseStoreTests",
-            dependencies: ["GatehouseStore", "GatehouseCore", "GatehouseTesting"]
+            dependencies: [
+                "GatehouseStore", "GatehouseCore", "GatehouseTesting", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
     ]

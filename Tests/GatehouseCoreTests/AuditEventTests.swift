@@ -1,0 +1,64 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+struct AuditEventTests {
+    let time = Date(timeIntervalSince1970: 1_800_000_000.123)
+
+    @Test func canonicalBytesAreStableAndCoverEveryField() {
+        let event = AuditEvent(
+            time: time, actor: .cli("root"), tenant: "acme", sourceIP: "10.0.0.1", action: "user.add",
+            target: "acme.alice", details: ["roles": "admin", "b": "2"])
+        let bytes = event.canonicalBytes(sequence: 7)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text == """
+            gatehouse-audit-v1
+            seq=1:7
+            time=13:1800000000123
+            actor=8:cli:root
+            tenant=4:acme
+            source=8:10.0.0.1
+            action=8:user.add
+            target=10:acme.alice
+            outcome=7:success
+            detail.b=1:2
+            detail.roles=5:admin
+
+            """)
+        var changed = event
+        changed.outcome = .denied
+        #expect(changed.canonicalBytes(sequence: 7) != bytes)
+        #expect(event.canonicalBytes(sequence: 8) != bytes)
+        var moved = event
+        moved.target = nil
+        #expect(moved.canonicalBytes(sequence: 7) != bytes)
+    }
+
+    @Test func lengthPrefixesMakeFieldsUnambiguous() {
+        let a = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v\ndetail.z=1:y"])
+        let b = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v", "z": "y"])
+        #expect(a.canonicalBytes(sequence: 1) != b.canonicalBytes(sequence: 1))
+    }
+
+    @Test func secretsAreRedactedOnTheWayIn() {
+        let event = AuditEvent(
+            time: time, actor: .anonymous, action: "auth.login",
+            details: [
+                "password": "hunter2hunter2", "reason": "wrong password", "card": "x", "note": "4111 1111 1111 1111",
+                "header": "Bearer gh_abc", "key_fingerprint": "SHA256:abc", "count": "3",
+            ])
+        #expect(event.details["password"] == "[redacted]")
+        #expect(event.details["card"] == "[redacted]")
+        #expect(event.details["note"] == "[redacted]")
+        #expect(event.details["header"] == "[redacted]")
+        #expect(event.details["reason"] == "wrong password")
+        #expect(event.details["key_fingerprint"] == "SHA256:abc")
+        #expect(event.details["count"] == "3")
+    }
+
+    @Test func actorsDescribeThemselves() {
+        #expect(AuditActor.user("acme.alice").description == "user:acme.alice")
+        #expect(AuditActor.system("audit").description == "system:audit")
+        #expect(AuditActor.anonymous.description == "anonymous")
+    }
+}
