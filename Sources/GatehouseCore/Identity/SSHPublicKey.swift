@@ -35,6 +35,9 @@ public struct SSHPublicKey: Hashable, Sendable {
             if typeName == "ssh-rsa" || typeName.hasPrefix("rsa-") {
                 throw .invalidInput("RSA keys are not accepted; use one of: \(Self.acceptedTypes) (ssh-keygen -t ed25519)")
             }
+            guard typeName.contains("-"), Data(base64Encoded: String(fields[1])) != nil else {
+                throw .invalidInput("not an OpenSSH public key: expected '<type> <base64> [comment]' on one line")
+            }
             throw .invalidInput("key type '\(typeName)' is not accepted; use one of: \(Self.acceptedTypes)")
         }
         guard let data = Data(base64Encoded: String(fields[1])) else {

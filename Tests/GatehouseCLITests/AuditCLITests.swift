@@ -1,0 +1,68 @@
+import Foundation
+import GatehouseTesting
+import Testing
+
+struct AuditCLITests {
+    func populated() throws -> CLIFixture {
+        let cli = CLIFixture()
+        try cli.ok("tenant", "create", "acme", "--upstream", "http://x:1")
+        try cli.ok("user", "add", "acme", "alice", "--role", "user")
+        try cli.ok("user", "add", "acme", "bob", "--role", "user")
+        try cli.ok("allowlist", "add", "acme", "10.0.0.0/8")
+        try cli.ok("user", "disable", "acme", "bob")
+        return cli
+    }
+
+    @Test func listAndVerifyAnUntouchedLog() throws {
+        let cli = try populated()
+        let events = try #require(try cli.json(try cli.ok("audit", "list", "--json")) as? [[String: Any]])
+        #expect(events.map { $0["action"] as? String } == [
+            "store.initialize", "tenant.create", "user.add", "user.add", "allowlist.add", "user.disable",
+        ])
+        #expect(events.allSatisfy { ($0["hash"] as? String)?.count == 64 })
+        #expect(events[2]["actor"] as? String == "cli:\(NSUserName())")
+        let verified = try cli.ok("audit", "verify")
+        #expect(verified.stdout.contains("audit log intact: 6 events"))
+        let checkpoint = try cli.ok("audit", "checkpoint")
+        #expect(checkpoint.stdout.contains("signed checkpoint at event 8"))
+        #expect(try cli.ok("audit", "verify").stdout.contains("1 signed checkpoints"))
+        #expect(try cli.ok("audit", "list", "--tenant", "acme", "--limit", "1").stdout.contains("user.disable"))
+    }
+
+    @Test func anEditBehindTheStoresBackFailsVerification() throws {
+        let cli = try populated()
+        let tamper = try cli.sqlite("""
+            DROP TRIGGER auditEvent_appendOnly_update;
+            UPDATE auditEvent SET action = 'user.enable' WHERE sequence = 6;
+            """)
+        #expect(tamper.status == 0, "\(tamper.stderr)")
+        let result = try cli.gatehouse.run("audit", "verify")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("audit log is NOT intact: event 6 was modified"), "\(result.stderr)")
+    }
+
+    @Test func aDeletionBehindTheStoresBackFailsVerification() throws {
+        let cli = try populated()
+        let tamper = try cli.sqlite("""
+            DROP TRIGGER auditEvent_appendOnly_delete;
+            DELETE FROM auditEvent WHERE sequence = 3;
+            """)
+        #expect(tamper.status == 0, "\(tamper.stderr)")
+        let result = try cli.gatehouse.run("audit", "verify")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("event 3 is missing"), "\(result.stderr)")
+    }
+
+    @Test func deletingTheTailAfterACheckpointFailsVerification() throws {
+        let cli = try populated()
+        try cli.ok("audit", "checkpoint")
+        let tamper = try cli.sqlite("""
+            DROP TRIGGER auditEvent_appendOnly_delete;
+            DELETE FROM auditEvent WHERE sequence > 5;
+            """)
+        #expect(tamper.status == 0)
+        let result = try cli.gatehouse.run("audit", "verify")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("events 6 to 7 are missing"), "\(result.stderr)")
+    }
+}
