@@ -32,7 +32,10 @@ struct AllowlistCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a rule.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var rule: Rule
-        func run() throws { try execute(global) { try AllowlistCommands($0).remove(tenant: rule.tenant, cidr: rule.cidr, user: rule.user) } }
+        @Flag(help: "Allow removing the last tenant-wide rule, which admits every address.") var force = false
+        func run() throws {
+            try execute(global) { try AllowlistCommands($0).remove(tenant: rule.tenant, cidr: rule.cidr, user: rule.user, force: force) }
+        }
     }
 }
 

@@ -52,7 +52,7 @@ func open(_ global: GlobalOptions) throws -> GatehouseContext {
         dataFlag: global.data, certificatesFlag: global.certificates, logFormat: global.logFormat,
         logLevel: global.logLevel)
     GatehouseLogging.bootstrap(settings)
-    return try GatehouseContext.open(settings)
+    return GatehouseContext(settings)
 }
 
 func emit(_ output: CommandOutput) {

@@ -9,9 +9,11 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let context: GatehouseContext
-        do { context = try open(global) } catch let error as GatehouseError { fail(error) }
-        try await GatehouseServer(context).run()
+        do {
+            try await GatehouseServer(try open(global)).run()
+        } catch let error as GatehouseError {
+            fail(error)
+        }
     }
 }
 
@@ -25,11 +27,12 @@ struct DemoCommand: AsyncParsableCommand {
     var noServe = false
 
     func run() async throws {
-        let context: GatehouseContext
         do {
-            context = try open(global)
+            let context = try open(global)
             emit(try DemoSetup(context).run())
-        } catch let error as GatehouseError { fail(error) }
-        if !noServe { try await GatehouseServer(context).run() }
+            if !noServe { try await GatehouseServer(context).run() }
+        } catch let error as GatehouseError {
+            fail(error)
+        }
     }
 }

@@ -29,6 +29,28 @@ struct AuditCLITests {
         #expect(try cli.ok("audit", "list", "--tenant", "acme", "--limit", "1").stdout.contains("user.disable"))
     }
 
+    @Test func platformEventsAreListedUnderPlatform() throws {
+        let cli = try populated()
+        try cli.ok("user", "add", "platform", "olga", "--role", "operator")
+        let platform = try #require(try cli.json(try cli.ok("audit", "list", "--tenant", "platform", "--json")) as? [[String: Any]])
+        #expect(platform.map { $0["target"] as? String }.contains("platform.olga"))
+        #expect(platform.allSatisfy { $0["tenant"] == nil })
+        let acme = try #require(try cli.json(try cli.ok("audit", "list", "--tenant", "acme", "--json")) as? [[String: Any]])
+        #expect(!acme.map { $0["target"] as? String }.contains("platform.olga"))
+    }
+
+    @Test func deletingTheNewestEventWithoutACheckpointFailsVerification() throws {
+        let cli = try populated()
+        let tamper = try cli.sqlite("""
+            DROP TRIGGER auditEvent_appendOnly_delete;
+            DELETE FROM auditEvent WHERE sequence = 6;
+            """)
+        #expect(tamper.status == 0)
+        let result = try cli.gatehouse.run("audit", "verify")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("event 6 is missing: the signed chain head names event 6"), "\(result.stderr)")
+    }
+
     @Test func anEditBehindTheStoresBackFailsVerification() throws {
         let cli = try populated()
         let tamper = try cli.sqlite("""

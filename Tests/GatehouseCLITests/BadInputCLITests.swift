@@ -91,6 +91,18 @@ struct BadInputCLITests {
         }
     }
 
+    @Test func aBadArgumentOnAFreshDataDirectoryCreatesNothing() throws {
+        let cli = CLIFixture()
+        for arguments in [
+            ["tenant", "create", "Bad_Prefix", "--upstream", "http://x"], ["allowlist", "add", "acme", "10.0.0.1/33"],
+            ["user", "add", "acme", "Bob", "--role", "user"], ["tenant", "list", "--log-level", "loud"],
+        ] {
+            let result = try cli.gatehouse.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(!FileManager.default.fileExists(atPath: cli.gatehouse.dataDirectory), "\(arguments) created the data directory")
+        }
+    }
+
     @Test func argumentErrorsNameTheProblem() throws {
         let cli = try prepared()
         let cases: [([String], String)] = [

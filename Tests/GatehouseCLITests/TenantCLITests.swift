@@ -26,7 +26,8 @@ struct TenantCLITests {
 
         let shown = try #require(try cli.json(try cli.ok("tenant", "show", "acme", "--json")) as? [String: Any])
         #expect(shown["name"] as? String == "Acme Corp")
-        #expect(shown["purgeFrom"] as? String == "2100-01-30T00:00:00Z")
+        // Valid through 2099-12-31: suspended from 2100-01-01T00:00Z, purge 30 days later.
+        #expect(shown["purgeFrom"] as? String == "2100-01-31T00:00:00Z")
         #expect(try cli.ok("tenant", "show", "acme").stdout.contains("Acme Corp"))
     }
 

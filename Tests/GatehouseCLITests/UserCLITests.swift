@@ -101,7 +101,12 @@ struct AllowlistCLITests {
         #expect(try cli.ok("tenant", "list").stdout.contains("2 rules"))
         try cli.ok("allowlist", "remove", "acme", "198.51.100.7/32", "--user", "alice")
         try cli.ok("allowlist", "remove", "acme", "2001:db8::/32")
-        let last = try cli.ok("allowlist", "remove", "acme", "203.0.113.0/24")
+        let before = try cli.snapshot()
+        let refused = try cli.gatehouse.run("allowlist", "remove", "acme", "203.0.113.0/24")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("last tenant-wide rule of acme"))
+        #expect(try cli.snapshot() == before)
+        let last = try cli.ok("allowlist", "remove", "acme", "203.0.113.0/24", "--force")
         #expect(last.stderr.contains("now admits every address"))
     }
 }

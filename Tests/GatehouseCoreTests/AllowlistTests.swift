@@ -22,7 +22,7 @@ struct IPAddressTests {
 
     @Test(arguments: [
         "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "1..2.3", "a.b.c.d", " 1.2.3.4",
-        "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "::g", "fe80::1%eth0", ":::", "1:2:3:4:5:6:7", "::ffff:1.2.3",
+        "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "::g", "fe80::1%eth0", ":::", "1:2:3:4:5:6:7", "::ffff:1.2.3", "2001:db8::+1", "2001:db8::-1", "::ffff:+1.2.3.4",
     ])
     func refusesMalformedAddresses(_ text: String) {
         #expect(throws: GatehouseError.self) { try IPAddress(text) }

@@ -13,16 +13,16 @@ struct AuditEventTests {
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text == """
             gatehouse-audit-v1
-            seq=1:7
-            time=13:1800000000123
-            actor=8:cli:root
-            tenant=4:acme
-            source=8:10.0.0.1
-            action=8:user.add
-            target=10:acme.alice
-            outcome=7:success
-            detail.b=1:2
-            detail.roles=5:admin
+            3:seq=1:7
+            4:time=13:1800000000123
+            5:actor=8:cli:root
+            6:tenant=4:acme
+            6:source=8:10.0.0.1
+            6:action=8:user.add
+            6:target=10:acme.alice
+            7:outcome=7:success
+            8:detail.b=1:2
+            12:detail.roles=5:admin
 
             """)
         var changed = event
@@ -35,9 +35,13 @@ struct AuditEventTests {
     }
 
     @Test func lengthPrefixesMakeFieldsUnambiguous() {
-        let a = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v\ndetail.z=1:y"])
-        let b = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v", "z": "y"])
-        #expect(a.canonicalBytes(sequence: 1) != b.canonicalBytes(sequence: 1))
+        // Without a length on each name, one forged key could stand for two real details.
+        let real = AuditEvent(time: time, actor: .cli("a"), action: "tenant.delete", details: ["forced": "true", "users": "3"])
+        let forged = AuditEvent(time: time, actor: .cli("a"), action: "tenant.delete", details: ["forced=4:true\ndetail.users": "3"])
+        #expect(real.canonicalBytes(sequence: 1) != forged.canonicalBytes(sequence: 1))
+        let value = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v\n8:detail.z=1:y"])
+        let split = AuditEvent(time: time, actor: .cli("a"), action: "x", details: ["k": "v", "z": "y"])
+        #expect(value.canonicalBytes(sequence: 1) != split.canonicalBytes(sequence: 1))
     }
 
     @Test func secretsAreRedactedOnTheWayIn() {

@@ -71,17 +71,36 @@ struct DefenderTests {
         #expect(last == .banned(until: start + 119 + 3600))
     }
 
-    @Test func successClearsTheScoreButNotABan() {
+    @Test func aSuccessfulLoginDoesNotWipeTheScore() {
+        // An attacker holding one valid account must not reset the count by mixing in good logins:
+        // there is no "success" input at all, only failures age out of the window.
         var defender = Defender(configuration: configuration())
-        for second in 0..<4 { defender.record(.wrongCredential, from: ip, at: start + Double(second)) }
-        defender.recordSuccess(from: ip)
-        #expect(defender.record(.wrongCredential, from: ip, at: start + 5) == .allowed)
-        for second in 6..<10 { defender.record(.wrongCredential, from: ip, at: start + Double(second)) }
-        #expect(defender.status(of: ip, at: start + 10) != .allowed)
-        defender.recordSuccess(from: ip)
+        for second in 0..<5 { defender.record(.wrongCredential, from: ip, at: start + Double(second)) }
         #expect(defender.status(of: ip, at: start + 10) != .allowed)
         defender.unban(ip)
         #expect(defender.status(of: ip, at: start + 10) == .allowed)
+    }
+
+    @Test func ipv6IsScoredPerSlash64() throws {
+        var defender = Defender(configuration: configuration())
+        for index in 0..<5 {
+            defender.record(.wrongCredential, from: try IPAddress("2001:db8:1:2::\(index + 1)"), at: start + Double(index))
+        }
+        #expect(defender.status(of: try IPAddress("2001:db8:1:2:ffff::9"), at: start + 5) != .allowed)
+        #expect(defender.status(of: try IPAddress("2001:db8:1:3::1"), at: start + 5) == .allowed)
+        #expect(Defender.hostKey(for: try IPAddress("10.1.2.3")) == (try IPAddress("10.1.2.3")))
+    }
+
+    @Test func evictionKeepsBannedHosts() {
+        var configuration = configuration()
+        configuration.maximumTrackedHosts = 50
+        var defender = Defender(configuration: configuration)
+        for second in 0..<5 { defender.record(.wrongCredential, from: ip, at: start + Double(second)) }
+        for index in 0..<500 {
+            defender.record(.wrongCredential, from: IPAddress(v4: [10, 1, UInt8(index / 256), UInt8(index % 256)]), at: start + 10)
+        }
+        #expect(defender.trackedHostCount <= 50)
+        #expect(defender.status(of: ip, at: start + 10) != .allowed)
     }
 
     @Test func trackedHostsAreBounded() throws {
@@ -111,6 +130,8 @@ struct AccessPolicyTests {
         id: 1, scope: .tenant(try! TenantPrefix("acme")), name: try! UserName("alice"), roles: [.user], createdAt: Date(),
         disabledAt: nil)
     let allowlist = Allowlist(tenantRules: [try! IPNetwork("10.0.0.0/8")])
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var active: Subscription { Subscription(expiresAt: now.addingTimeInterval(86_400)) }
 
     /// Counts how often the credential was looked at.
     final class Probe: @unchecked Sendable { var calls = 0 }
@@ -118,7 +139,7 @@ struct AccessPolicyTests {
     @Test func outsideTheAllowlistNoCredentialIsChecked() async throws {
         let probe = Probe()
         let decision = await AccessPolicy.decide(
-            source: try IPAddress("192.0.2.1"), allowlist: allowlist, banStatus: .allowed, required: .useApplication
+            source: try IPAddress("192.0.2.1"), subscription: active, at: now, allowlist: allowlist, banStatus: .allowed, required: .useApplication
         ) {
             probe.calls += 1
             return .verified(alice)
@@ -131,7 +152,7 @@ struct AccessPolicyTests {
         let probe = Probe()
         let until = Date(timeIntervalSince1970: 2_000_000_000)
         let decision = await AccessPolicy.decide(
-            source: try IPAddress("10.1.1.1"), allowlist: allowlist, banStatus: .banned(until: until),
+            source: try IPAddress("10.1.1.1"), subscription: active, at: now, allowlist: allowlist, banStatus: .banned(until: until),
             required: .useApplication
         ) {
             probe.calls += 1
@@ -144,7 +165,7 @@ struct AccessPolicyTests {
     @Test func orderAfterTheCredential() async throws {
         let source = try IPAddress("10.1.1.1")
         func decide(_ outcome: CredentialOutcome, _ permission: Permission = .useApplication, _ list: Allowlist? = nil) async -> AccessDecision {
-            await AccessPolicy.decide(source: source, allowlist: list ?? allowlist, banStatus: .allowed, required: permission) { outcome }
+            await AccessPolicy.decide(source: source, subscription: active, at: now, allowlist: list ?? allowlist, banStatus: .allowed, required: permission) { outcome }
         }
         #expect(await decide(.verified(alice)) == .allowed(alice))
         #expect(await decide(.wrongCredential) == .unauthenticated(.wrongCredential))
@@ -157,6 +178,33 @@ struct AccessPolicyTests {
         let narrowed = Allowlist(
             tenantRules: [try IPNetwork("10.0.0.0/8")], userRules: [alice.name: [try IPNetwork("10.9.0.0/16")]])
         #expect(await decide(.verified(alice), .useApplication, narrowed) == .deniedByAllowlist)
+    }
+
+    @Test func theTenantLifecycleComesFirst() async throws {
+        let probe = Probe()
+        let expired = Subscription(expiresAt: now.addingTimeInterval(-86_400))
+        func decide(_ permission: Permission, _ subscription: Subscription) async throws -> AccessDecision {
+            await AccessPolicy.decide(
+                source: try IPAddress("10.1.1.1"), subscription: subscription, at: now, allowlist: allowlist,
+                banStatus: .allowed, required: permission
+            ) {
+                probe.calls += 1
+                return .verified(alice)
+            }
+        }
+        #expect(try await decide(.useApplication, expired) == .tenantUnavailable(.suspended))
+        #expect(probe.calls == 0)
+        var backup = alice
+        backup.roles = [.backup]
+        let decision = await AccessPolicy.decide(
+            source: try IPAddress("10.1.1.1"), subscription: expired, at: now, allowlist: allowlist, banStatus: .allowed,
+            required: .downloadBackups
+        ) { .verified(backup) }
+        #expect(decision == .allowed(backup))
+        let purged = Subscription(expiresAt: now.addingTimeInterval(-31 * 86_400))
+        #expect(try await decide(.downloadBackups, purged) == .tenantUnavailable(.purged))
+        #expect(try await decide(.manageUsers, purged) == .tenantUnavailable(.purged))
+        #expect(probe.calls == 0)
     }
 
     @Test func defenderEventsFollowDecisions() {

@@ -13,7 +13,7 @@ struct TenantPrefixTests {
         #expect(throws: GatehouseError.self) { try TenantPrefix("") }
     }
 
-    @Test(arguments: ["Acme", "ac_me", "ac.me", "acme!", "acmé", "ac me", "ac\u{0}me"])
+    @Test(arguments: ["Acme", "ac_me", "ac.me", "acme!", "acmé", "ac me", "ac\u{0}me", "admin\u{200D}", "acme\u{0332}", "ａｃｍｅ"])
     func refusesCharactersOutsideTheLabelAlphabet(_ text: String) {
         #expect(throws: GatehouseError.self) { try TenantPrefix(text) }
     }
@@ -37,7 +37,7 @@ struct UserNameAndURLTests {
     @Test func userNames() throws {
         #expect(try UserName("alice").value == "alice")
         #expect(try UserName("j.doe-2_x").value == "j.doe-2_x")
-        for bad in ["", "Alice", ".alice", "-a", "al ice", "a/b", String(repeating: "a", count: 65)] {
+        for bad in ["", "Alice", ".alice", "-a", "al ice", "a/b", String(repeating: "a", count: 65), "alice\u{200D}", "a\u{0332}", "\u{0332}a"] {
             #expect(throws: GatehouseError.self) { try UserName(bad) }
         }
     }

@@ -158,7 +158,7 @@ struct AuditLogTests {
 
     @Test func filtersByTenantAndTime() throws {
         let fixture = try populated()
-        #expect(try fixture.store.audit.events(tenant: "beta").map(\.event.action) == [AuditAction.tenantCreate, AuditAction.tenantSuspend])
+        #expect(try fixture.store.audit.events(.tenant("beta")).map(\.event.action) == [AuditAction.tenantCreate, AuditAction.tenantSuspend])
         let later = fixture.clock.now().addingTimeInterval(-0.5)
         #expect(try fixture.store.audit.events(since: later).count == 5)
         #expect(try fixture.store.audit.events(limit: 2).map(\.sequence) == [10, 11])
@@ -177,4 +177,67 @@ struct AuditLogTests {
 
 extension Array where Element == UInt8 {
     var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The signed chain head catches what a hash chain alone cannot: changes at the end of the log.
+struct AuditHeadTests {
+    func populated() throws -> StoreFixture {
+        let fixture = try StoreFixture()
+        try fixture.makeTenant()
+        try fixture.makeUser("alice")
+        try fixture.makeUser("bob")
+        return fixture
+    }
+
+    func sqlite(_ fixture: StoreFixture, _ sql: String) throws {
+        let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
+        let result = try ProcessRunner.run(sqlite3, [fixture.dataPath + "/gatehouse.sqlite", sql])
+        #expect(result.status == 0, "sqlite3 failed: \(result.stderr)")
+    }
+
+    @Test func deletingTheNewestEventsWithoutACheckpoint() throws {
+        let fixture = try populated()
+        try sqlite(fixture, "DROP TRIGGER auditEvent_appendOnly_delete; DELETE FROM auditEvent WHERE sequence >= 3;")
+        let problem = try fixture.store.audit.verify().problem
+        #expect(problem?.contains("events 3 to 4 are missing") == true, "\(problem ?? "nil")")
+    }
+
+    @Test func appendingBehindTheStoresBack() throws {
+        let fixture = try populated()
+        try sqlite(fixture, """
+            INSERT INTO auditEvent (sequence, time, actor, tenant, action, outcome, details, previousHash, hash)
+            SELECT 5, time, actor, tenant, 'user.add', outcome, details, hash, hash FROM auditEvent WHERE sequence = 4;
+            """)
+        let problem = try fixture.store.audit.verify().problem
+        #expect(problem != nil)
+    }
+
+    @Test func emptyingTheWholeLog() throws {
+        let fixture = try populated()
+        try sqlite(fixture, """
+            DROP TRIGGER auditEvent_appendOnly_delete;
+            DELETE FROM auditEvent;
+            DELETE FROM auditHead;
+            """)
+        let problem = try fixture.store.audit.verify().problem
+        #expect(problem?.contains("signed chain head is missing") == true, "\(problem ?? "nil")")
+    }
+
+    @Test func replacingTheStartOfTheLog() throws {
+        // Deleting event 1 and renumbering everything else still breaks the first link.
+        let fixture = try populated()
+        try sqlite(fixture, """
+            DROP TRIGGER auditEvent_appendOnly_delete;
+            DROP TRIGGER auditEvent_appendOnly_update;
+            DELETE FROM auditEvent WHERE sequence = 1;
+            UPDATE auditEvent SET sequence = sequence - 1;
+            """)
+        #expect(try fixture.store.audit.verify().problem != nil)
+    }
+
+    @Test func aForgedHead() throws {
+        let fixture = try populated()
+        try sqlite(fixture, "DELETE FROM auditEvent WHERE 0; UPDATE auditHead SET sequence = 3;")
+        #expect(try fixture.store.audit.verify().problem?.contains("invalid signature") == true)
+    }
 }

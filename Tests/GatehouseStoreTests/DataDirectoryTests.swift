@@ -45,6 +45,15 @@ struct DataDirectoryTests {
         _ = try AppDatabase.open(DataDirectory(path: fixture.dataPath))
     }
 
+    @Test func aLostKeyIsNotSilentlyReplaced() throws {
+        let fixture = try StoreFixture()
+        let keyPath = fixture.dataPath + "/master.key"
+        try FileManager.default.removeItem(atPath: keyPath)
+        let error = #expect(throws: GatehouseError.self) { _ = try AppDatabase.open(DataDirectory(path: fixture.dataPath)) }
+        #expect(error?.message.contains("master key \(keyPath) is missing but the database") == true)
+        #expect(!FileManager.default.fileExists(atPath: keyPath))
+    }
+
     @Test func truncatedKeyIsRefused() throws {
         let fixture = try StoreFixture()
         let keyPath = fixture.dataPath + "/master.key"

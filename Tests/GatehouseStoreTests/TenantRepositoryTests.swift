@@ -57,7 +57,7 @@ struct TenantRepositoryTests {
         #expect(throws: GatehouseError.self) { _ = try fixture.store.tenants.resume(fixture.acme, newExpiry: nil, by: fixture.actor) }
         try fixture.store.tenants.delete(fixture.acme, force: false, by: fixture.actor)
         #expect(try fixture.store.tenants.all().isEmpty)
-        let actions = try fixture.store.audit.events(tenant: "acme").map(\.event.action)
+        let actions = try fixture.store.audit.events(.tenant("acme")).map(\.event.action)
         #expect(actions == [
             AuditAction.tenantCreate, AuditAction.tenantSuspend, AuditAction.tenantResume, AuditAction.tenantSuspend,
             AuditAction.tenantDelete,

@@ -47,6 +47,12 @@ struct UserRepositoryTests {
         for (path, bytes) in FileManager.default.allBytes(under: URL(fileURLWithPath: fixture.dataPath)) {
             #expect(bytes.range(of: Data(password.utf8)) == nil, "password in clear in \(path)")
         }
+
+        // An unknown user costs a full key derivation, like a wrong password: timing tells nothing.
+        let clock = ContinuousClock()
+        let wrong = try await clock.measure { _ = try await verifier.verifyPassword("wrong horse battery", user: alice, scope: .tenant(fixture.acme)) }
+        let unknown = try await clock.measure { _ = try await verifier.verifyPassword(password, user: try UserName("nobody"), scope: .tenant(fixture.acme)) }
+        #expect(unknown > wrong / 4, "unknown user took \(unknown), wrong password \(wrong)")
     }
 
     @Test func hashesUsePBKDF2WithAtLeast600kIterations() throws {
@@ -124,7 +130,7 @@ struct UserRepositoryTests {
         #expect(throws: GatehouseError.self) { _ = try fixture.store.users.find(alice, in: scope) }
         #expect(try await StoreCredentialVerifier(database: fixture.store).verifyAPIToken(token.token, scope: scope) == .wrongCredential)
         // Their history stays.
-        let history = try fixture.store.audit.events(tenant: "acme").filter { $0.event.target == "acme.alice" }.map(\.event.action)
+        let history = try fixture.store.audit.events(.tenant("acme")).filter { $0.event.target == "acme.alice" }.map(\.event.action)
         #expect(history == [
             AuditAction.userAdd, AuditAction.tokenCreate, AuditAction.userDisable, AuditAction.userEnable, AuditAction.userRemove,
         ])

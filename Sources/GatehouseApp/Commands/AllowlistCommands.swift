@@ -12,7 +12,7 @@ public struct AllowlistCommands: Sendable {
         let prefix = try TenantPrefix(tenant)
         let network = try IPNetwork(cidr)
         let userName = try user.map { text throws(GatehouseError) in try UserName(text) }
-        let addition = try context.store.allowlists.add(network, tenant: prefix, user: userName, by: context.actor)
+        let addition = try context.store().allowlists.add(network, tenant: prefix, user: userName, by: context.actor)
         var notes: [String] = []
         if addition.endedAllowAll {
             notes.append("note: \(prefix) now admits only addresses on its allowlist (it admitted every address before this rule)")
@@ -26,7 +26,7 @@ public struct AllowlistCommands: Sendable {
 
     public func list(tenant: String, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
         let prefix = try TenantPrefix(tenant)
-        let rules = try context.store.allowlists.rules(tenant: prefix)
+        let rules = try context.store().allowlists.rules(tenant: prefix)
         struct View: Encodable { let cidr: String, user: String?, added: String }
         let views = rules.map { View(cidr: $0.network.description, user: $0.user?.value, added: $0.createdAt.iso8601) }
         if format == .json { return .json(views) }
@@ -39,12 +39,13 @@ public struct AllowlistCommands: Sendable {
         return CommandOutput(output)
     }
 
-    public func remove(tenant: String, cidr: String, user: String?) throws(GatehouseError) -> CommandOutput {
+    public func remove(tenant: String, cidr: String, user: String?, force: Bool) throws(GatehouseError) -> CommandOutput {
         let prefix = try TenantPrefix(tenant)
         let network = try IPNetwork(cidr)
         let userName = try user.map { text throws(GatehouseError) in try UserName(text) }
-        try context.store.allowlists.remove(network, tenant: prefix, user: userName, by: context.actor)
-        let remaining = try context.store.allowlists.rules(tenant: prefix).filter { $0.user == nil }
+        try context.store().allowlists.remove(
+            network, tenant: prefix, user: userName, allowingEveryAddress: force, by: context.actor)
+        let remaining = try context.store().allowlists.rules(tenant: prefix).filter { $0.user == nil }
         var notes: [String] = []
         if userName == nil && remaining.isEmpty {
             notes.append("warning: \(prefix) has no tenant-wide rules left and now admits every address")

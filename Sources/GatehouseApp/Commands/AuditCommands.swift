@@ -9,10 +9,15 @@ public struct AuditCommands: Sendable {
     public init(_ context: GatehouseContext) { self.context = context }
 
     public func list(tenant: String?, since: String?, limit: Int?, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
-        if let tenant, tenant != UserScope.platformKeyword { _ = try TenantPrefix(tenant) }
+        let scope: AuditLog.Scope
+        switch tenant {
+        case nil: scope = .all
+        case UserScope.platformKeyword: scope = .platform
+        case let prefix?: scope = .tenant(try TenantPrefix(prefix).value)
+        }
         if let limit, limit <= 0 { throw .invalidInput("--limit must be a positive number") }
         let sinceDate = try since.map { text throws(GatehouseError) in try CalendarDay(parsing: text).start }
-        let events = try context.store.audit.events(tenant: tenant, since: sinceDate, limit: limit)
+        let events = try context.store().audit.events(scope, since: sinceDate, limit: limit)
         struct View: Encodable {
             let sequence: Int64, time, actor: String, tenant: String?, source: String?, action: String
             let target: String?, outcome: String, details: [String: String], hash: String
@@ -37,9 +42,9 @@ public struct AuditCommands: Sendable {
 
     /// Exit status 0 when intact; the caller exits 1 when `problem` is set.
     public func verify() throws(GatehouseError) -> (output: CommandOutput, intact: Bool) {
-        let result = try context.store.audit.verify()
+        let result = try context.store().audit.verify()
         let outcome: AuditOutcome = result.isIntact ? .success : .failure
-        try context.store.audit.record(
+        try context.store().audit.record(
             AuditEvent(
                 time: context.now, actor: context.actor, action: AuditAction.auditVerify, outcome: outcome,
                 details: ["events": String(result.eventCount), "checkpoints": String(result.checkpointCount)]))
@@ -54,7 +59,7 @@ public struct AuditCommands: Sendable {
     }
 
     public func checkpoint() throws(GatehouseError) -> CommandOutput {
-        guard let checkpoint = try context.store.audit.checkpoint(by: context.actor) else {
+        guard let checkpoint = try context.store().audit.checkpoint(by: context.actor) else {
             return CommandOutput("no new events since the last checkpoint\n")
         }
         return CommandOutput(

@@ -14,7 +14,7 @@ public struct DemoSetup: Sendable {
     public init(_ context: GatehouseContext) { self.context = context }
 
     public func run() throws(GatehouseError) -> CommandOutput {
-        let store = context.store
+        let store = try context.store()
         let prefix = try TenantPrefix(Self.tenant)
         var lines: [String] = []
         if (try? store.tenants.find(prefix)) == nil {
@@ -22,16 +22,19 @@ public struct DemoSetup: Sendable {
                 NewTenant(
                     prefix: prefix, displayName: "Demo Company", upstream: try UpstreamURL("http://127.0.0.1:8081"),
                     region: .caCentral, databasePath: nil,
-                    expiresAt: CalendarDay(context.now.addingTimeInterval(366 * 86_400)).start),
+                    expiresAt: CalendarDay(context.now.addingTimeInterval(365 * 86_400)).end),
                 by: context.actor)
             lines.append("created tenant demo (upstream http://127.0.0.1:8081, region ca-central)")
         } else {
             lines.append("tenant demo already set up; leaving it as it is")
         }
+        let existing = try store.users.list(in: .tenant(prefix))
         for (nameText, roles) in Self.users {
             let name = try UserName(nameText)
-            guard (try? store.users.find(name, in: .tenant(prefix))) == nil else { continue }
-            _ = try store.users.add(name, in: .tenant(prefix), roles: roles, by: context.actor)
+            let current = existing.first { $0.user.name == name }
+            // A user left without a password by an interrupted earlier run gets one now.
+            guard current?.hasPassword != true else { continue }
+            if current == nil { _ = try store.users.add(name, in: .tenant(prefix), roles: roles, by: context.actor) }
             let password = Self.randomPassword()
             try store.users.setPassword(password, for: name, in: .tenant(prefix), by: context.actor)
             lines.append(

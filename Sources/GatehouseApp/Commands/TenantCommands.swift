@@ -31,16 +31,16 @@ public struct TenantCommands: Sendable {
         let upstream = try UpstreamURL(request.upstream)
         let region = try Region(parsing: request.region ?? Region.caCentral.rawValue)
         let databasePath = try request.database.map { path throws(GatehouseError) in try Self.validateDatabase(path) }
-        let expiresAt = try request.expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).start }
-            ?? CalendarDay(context.now.addingTimeInterval(366 * 86_400)).start
-        let tenant = try context.store.tenants.create(
+        let expiresAt = try request.expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).end }
+            ?? CalendarDay(context.now.addingTimeInterval(365 * 86_400)).end
+        let tenant = try context.store().tenants.create(
             NewTenant(
                 prefix: prefix, displayName: request.name ?? prefix.value, upstream: upstream, region: region,
                 databasePath: databasePath, expiresAt: expiresAt),
             by: context.actor)
         return CommandOutput(
             "created tenant \(tenant.prefix) (region \(tenant.region.rawValue), upstream \(tenant.upstream), "
-                + "subscription until \(CalendarDay(tenant.subscription.expiresAt)))\n",
+                + "subscription through \(CalendarDay(through: tenant.subscription.expiresAt)))\n",
             notes: [
                 "note: \(tenant.prefix) admits connections from every IP address until its first allowlist rule; "
                     + "add one with: gatehouse allowlist add \(tenant.prefix) <cidr>"
@@ -48,7 +48,7 @@ public struct TenantCommands: Sendable {
     }
 
     public func list(format: OutputFormat) throws(GatehouseError) -> CommandOutput {
-        let tenants = try context.store.tenants.all()
+        let tenants = try context.store().tenants.all()
         var views: [TenantView] = []
         for tenant in tenants { views.append(try view(tenant)) }
         if format == .json { return .json(views) }
@@ -60,7 +60,7 @@ public struct TenantCommands: Sendable {
     }
 
     public func show(_ prefixText: String, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
-        let tenant = try context.store.tenants.find(try TenantPrefix(prefixText))
+        let tenant = try context.store().tenants.find(try TenantPrefix(prefixText))
         let view = try view(tenant)
         if format == .json { return .json(view) }
         let lines: [(String, String)] = [
@@ -74,21 +74,21 @@ public struct TenantCommands: Sendable {
     }
 
     public func suspend(_ prefixText: String) throws(GatehouseError) -> CommandOutput {
-        let tenant = try context.store.tenants.suspend(try TenantPrefix(prefixText), by: context.actor)
+        let tenant = try context.store().tenants.suspend(try TenantPrefix(prefixText), by: context.actor)
         return CommandOutput(
             "suspended \(tenant.prefix); its data is kept until \(tenant.subscription.purgeAt.iso8601), "
                 + "backups may be downloaded until \(tenant.subscription.suspensionStart.addingTimeInterval(Subscription.downloadGrace).iso8601)\n")
     }
 
     public func resume(_ prefixText: String, expires: String?) throws(GatehouseError) -> CommandOutput {
-        let expiry = try expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).start }
-        let tenant = try context.store.tenants.resume(try TenantPrefix(prefixText), newExpiry: expiry, by: context.actor)
-        return CommandOutput("resumed \(tenant.prefix); subscription until \(CalendarDay(tenant.subscription.expiresAt))\n")
+        let expiry = try expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).end }
+        let tenant = try context.store().tenants.resume(try TenantPrefix(prefixText), newExpiry: expiry, by: context.actor)
+        return CommandOutput("resumed \(tenant.prefix); subscription through \(CalendarDay(through: tenant.subscription.expiresAt))\n")
     }
 
     public func delete(_ prefixText: String, force: Bool) throws(GatehouseError) -> CommandOutput {
         let prefix = try TenantPrefix(prefixText)
-        try context.store.tenants.delete(prefix, force: force, by: context.actor)
+        try context.store().tenants.delete(prefix, force: force, by: context.actor)
         return CommandOutput("deleted tenant \(prefix) with its users, credentials and allowlist; its audit history is kept\n")
     }
 
@@ -109,14 +109,14 @@ public struct TenantCommands: Sendable {
 
     private func view(_ tenant: Tenant) throws(GatehouseError) -> TenantView {
         let now = context.now
-        let rules = try context.store.allowlists.rules(tenant: tenant.prefix)
+        let rules = try context.store().allowlists.rules(tenant: tenant.prefix)
         let tenantRules = rules.filter { $0.user == nil }.count
-        let users = try context.store.users.list(in: .tenant(tenant.prefix)).count
+        let users = try context.store().users.list(in: .tenant(tenant.prefix)).count
         let subscription = tenant.subscription
         return TenantView(
             prefix: tenant.prefix.value, name: tenant.displayName, state: subscription.state(at: now).rawValue,
             upstream: tenant.upstream.description, region: tenant.region.rawValue, database: tenant.databasePath,
-            expires: CalendarDay(subscription.expiresAt).description,
+            expires: CalendarDay(through: subscription.expiresAt).description,
             suspendedSince: subscription.state(at: now) == .active ? nil : subscription.suspensionStart.iso8601,
             purgeFrom: subscription.purgeAt.iso8601, backupDownloadsAllowed: subscription.mayDownloadBackups(at: now),
             allowlist: tenantRules == 0 ? "all addresses" : "\(tenantRules) rule\(tenantRules == 1 ? "" : "s")",

@@ -12,7 +12,7 @@ public struct UserCommands: Sendable {
         let (scope, name) = try parse(scopeText, nameText)
         var roles = Set<Role>()
         for text in roleTexts { roles.insert(try Role(parsing: text)) }
-        let user = try context.store.users.add(name, in: scope, roles: roles, by: context.actor)
+        let user = try context.store().users.add(name, in: scope, roles: roles, by: context.actor)
         return CommandOutput(
             "added user \(user.qualifiedName) with roles \(user.roles.sorted().map(\.rawValue).joined(separator: ", "))\n",
             notes: ["note: \(user.qualifiedName) has no credentials yet: set a password with "
@@ -21,7 +21,7 @@ public struct UserCommands: Sendable {
 
     public func list(scope scopeText: String, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
         let scope = try UserScope(parsing: scopeText)
-        let users = try context.store.users.list(in: scope)
+        let users = try context.store().users.list(in: scope)
         struct View: Encodable {
             let name: String, roles: [String], disabled: Bool, password: Bool, tokens: Int, keys: Int, created: String
         }
@@ -43,7 +43,7 @@ public struct UserCommands: Sendable {
     /// Reads the password from `input` (standard input): never from an argument, where `ps` would show it.
     public func passwd(scope scopeText: String, name nameText: String, input: FileHandle) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        _ = try context.store.users.find(name, in: scope)
+        _ = try context.store().users.find(name, in: scope)
         let data = input.readDataToEndOfFile()
         guard var password = String(data: data, encoding: .utf8) else {
             throw .invalidInput("the password on standard input is not valid UTF-8")
@@ -52,25 +52,25 @@ public struct UserCommands: Sendable {
         guard !password.isEmpty else {
             throw .invalidInput("no password on standard input; pipe it in, e.g. printf '%s' \"$PW\" | gatehouse user passwd …")
         }
-        try context.store.users.setPassword(password, for: name, in: scope, by: context.actor)
+        try context.store().users.setPassword(password, for: name, in: scope, by: context.actor)
         return CommandOutput("password set for \(scope).\(name)\n")
     }
 
     public func disable(scope scopeText: String, name nameText: String) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        try context.store.users.disable(name, in: scope, by: context.actor)
+        try context.store().users.disable(name, in: scope, by: context.actor)
         return CommandOutput("disabled \(scope).\(name); their credentials no longer work\n")
     }
 
     public func enable(scope scopeText: String, name nameText: String) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        try context.store.users.enable(name, in: scope, by: context.actor)
+        try context.store().users.enable(name, in: scope, by: context.actor)
         return CommandOutput("enabled \(scope).\(name)\n")
     }
 
     public func remove(scope scopeText: String, name nameText: String) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        try context.store.users.remove(name, in: scope, by: context.actor)
+        try context.store().users.remove(name, in: scope, by: context.actor)
         return CommandOutput("removed \(scope).\(name) and their credentials; their audit history is kept\n")
     }
 
@@ -93,14 +93,14 @@ public struct UserCommands: Sendable {
             throw .invalidInput("\(url.path) holds \(lines.count) lines; give a file with exactly one public key")
         }
         let key = try SSHPublicKey(openSSHLine: String(lines[0]))
-        let info = try context.store.users.addKey(key, for: name, in: scope, by: context.actor)
+        let info = try context.store().users.addKey(key, for: name, in: scope, by: context.actor)
         return CommandOutput("added \(info.algorithm) key \(info.fingerprint) for \(scope).\(name)\n")
     }
 
     public func listKeys(scope scopeText: String, name nameText: String?, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
         let scope = try UserScope(parsing: scopeText)
         let name = try nameText.map { text throws(GatehouseError) in try UserName(text) }
-        let keys = try context.store.users.keys(of: name, in: scope)
+        let keys = try context.store().users.keys(of: name, in: scope)
         struct View: Encodable { let user, type, fingerprint, comment, added: String }
         let views = keys.map { View(user: $0.user, type: $0.algorithm, fingerprint: $0.fingerprint, comment: $0.comment, added: $0.createdAt.iso8601) }
         if format == .json { return .json(views) }
@@ -111,7 +111,7 @@ public struct UserCommands: Sendable {
 
     public func removeKey(scope scopeText: String, name nameText: String, fingerprint: String) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        try context.store.users.removeKey(fingerprint: fingerprint, of: name, in: scope, by: context.actor)
+        try context.store().users.removeKey(fingerprint: fingerprint, of: name, in: scope, by: context.actor)
         return CommandOutput("removed key \(fingerprint) from \(scope).\(name)\n")
     }
 
@@ -119,19 +119,19 @@ public struct UserCommands: Sendable {
 
     public func createToken(scope scopeText: String, name nameText: String, expires: String?) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        let expiry = try expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).start }
-        let created = try context.store.users.createToken(for: name, in: scope, expiresAt: expiry, by: context.actor)
+        let expiry = try expires.map { text throws(GatehouseError) in try CalendarDay(parsing: text).end }
+        let created = try context.store().users.createToken(for: name, in: scope, expiresAt: expiry, by: context.actor)
         return CommandOutput(
             created.token + "\n",
             notes: ["token \(created.info.id) for \(scope).\(name)"
-                + (expiry.map { ", expires \(CalendarDay($0))" } ?? ", no expiry")
+                + (expiry.map { ", valid through \(CalendarDay(through: $0))" } ?? ", no expiry")
                 + ": store it now, it is shown only once"])
     }
 
     public func listTokens(scope scopeText: String, name nameText: String, format: OutputFormat) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
         let now = context.now
-        let tokens = try context.store.users.tokens(of: name, in: scope)
+        let tokens = try context.store().users.tokens(of: name, in: scope)
         struct View: Encodable {
             let id: Int64, ends: String, status, created: String, expires: String?, lastUsed: String?
         }
@@ -139,7 +139,7 @@ public struct UserCommands: Sendable {
             View(
                 id: $0.id, ends: $0.hint,
                 status: $0.revokedAt != nil ? "revoked" : ($0.isUsable(at: now) ? "active" : "expired"),
-                created: $0.createdAt.iso8601, expires: $0.expiresAt.map { CalendarDay($0).description },
+                created: $0.createdAt.iso8601, expires: $0.expiresAt.map { CalendarDay(through: $0).description },
                 lastUsed: $0.lastUsedAt?.iso8601)
         }
         if format == .json { return .json(views) }
@@ -152,7 +152,7 @@ public struct UserCommands: Sendable {
 
     public func revokeToken(scope scopeText: String, name nameText: String, id: Int64) throws(GatehouseError) -> CommandOutput {
         let (scope, name) = try parse(scopeText, nameText)
-        try context.store.users.revokeToken(id: id, of: name, in: scope, by: context.actor)
+        try context.store().users.revokeToken(id: id, of: name, in: scope, by: context.actor)
         return CommandOutput("revoked token \(id) of \(scope).\(name)\n")
     }
 

@@ -17,7 +17,7 @@ public struct GatehouseServer: Sendable {
 
     public func run() async throws {
         let logger = Logger(label: "gatehouse")
-        let store = context.store
+        let store = try context.store()
         try await store.audit.record(
             AuditEvent(time: context.now, actor: .system("server"), action: AuditAction.serverStart,
                        details: ["pid": String(ProcessInfo.processInfo.processIdentifier)]))

@@ -11,6 +11,8 @@ public enum CredentialOutcome: Sendable, Equatable {
 /// The one access decision, shared by HTTPS and SFTP.
 public enum AccessDecision: Sendable, Equatable {
     case allowed(User)
+    /// The tenant's lifecycle forbids this now (suspended for the application, purged for everything).
+    case tenantUnavailable(Subscription.State)
     /// The source address is outside the tenant's (or the user's) allowlist.
     case deniedByAllowlist
     case banned(until: Date)
@@ -19,18 +21,22 @@ public enum AccessDecision: Sendable, Equatable {
     case forbidden(missing: Permission)
 }
 
-/// Decides access in a fixed order: allowlist → ban → credential → user allowlist → role.
+/// Decides access in a fixed order: tenant lifecycle → allowlist → ban → credential → user
+/// allowlist → role.
 ///
 /// The credential is only verified once the address has passed the allowlist and the ban check,
 /// so an address outside the allowlist never learns whether a user or password exists.
 public enum AccessPolicy {
     public static func decide(
         source: IPAddress,
+        subscription: Subscription,
+        at now: Date,
         allowlist: Allowlist,
         banStatus: Defender.Status,
         required permission: Permission,
         verifyCredential: () async throws -> CredentialOutcome
     ) async rethrows -> AccessDecision {
+        guard subscription.allows(permission, at: now) else { return .tenantUnavailable(subscription.state(at: now)) }
         guard allowlist.admitsConnection(from: source) else { return .deniedByAllowlist }
         if case .banned(let until) = banStatus { return .banned(until: until) }
         let outcome = try await verifyCredential()

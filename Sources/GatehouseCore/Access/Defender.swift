@@ -56,6 +56,13 @@ public struct Defender: Sendable {
     public let configuration: DefenderConfiguration
     private var hosts: [IPAddress: Host] = [:]
 
+    /// The unit scored and banned: one IPv4 address, or one IPv6 /64 (what a single client
+    /// usually holds, so rotating through it gains an attacker nothing).
+    public static func hostKey(for address: IPAddress) -> IPAddress {
+        guard address.family == .v6 else { return address }
+        return IPAddress(v6: Array(address.bytes.prefix(8)) + Array(repeating: 0, count: 8))
+    }
+
     public init(configuration: DefenderConfiguration = .init()) {
         self.configuration = configuration
     }
@@ -64,6 +71,7 @@ public struct Defender: Sendable {
 
     /// Checks a new attempt from `address`. An attempt while banned lengthens the ban.
     public mutating func admit(_ address: IPAddress, at now: Date) -> Status {
+        let address = Self.hostKey(for: address)
         guard var host = hosts[address], let until = host.bannedUntil, until > now else { return .allowed }
         let extended = until.addingTimeInterval(configuration.banDuration * configuration.banIncrement)
         host.bannedUntil = min(extended, now.addingTimeInterval(configuration.maximumBan))
@@ -74,13 +82,14 @@ public struct Defender: Sendable {
 
     /// The current ban, without counting an attempt.
     public func status(of address: IPAddress, at now: Date) -> Status {
-        if let until = hosts[address]?.bannedUntil, until > now { return .banned(until: until) }
+        if let until = hosts[Self.hostKey(for: address)]?.bannedUntil, until > now { return .banned(until: until) }
         return .allowed
     }
 
     /// Records a failure; returns the ban if this failure reached the threshold.
     @discardableResult
     public mutating func record(_ event: DefenderEvent, from address: IPAddress, at now: Date) -> Status {
+        let address = Self.hostKey(for: address)
         let score = switch event {
         case .unknownUser: configuration.unknownUserScore
         case .wrongCredential: configuration.wrongCredentialScore
@@ -107,27 +116,28 @@ public struct Defender: Sendable {
         return status
     }
 
-    /// Forgets a host's score after a successful login (its ban, if any, stays).
-    public mutating func recordSuccess(from address: IPAddress) {
-        guard var host = hosts[address] else { return }
-        host.scores.removeAll()
-        if host.bannedUntil == nil { hosts[address] = nil } else { hosts[address] = host }
-    }
-
     /// Lifts a ban by hand (an operator's decision).
     public mutating func unban(_ address: IPAddress) {
-        hosts[address] = nil
+        hosts[Self.hostKey(for: address)] = nil
     }
 
+    /// Over the cap, drops hosts with nothing left to count, then the least recently seen, down to
+    /// 90% of the cap so the sweep runs once per many failures rather than on each. Bans are kept
+    /// while any host without one can go.
     private mutating func evictIfNeeded(at now: Date) {
         guard hosts.count > configuration.maximumTrackedHosts else { return }
         let horizon = now.addingTimeInterval(-configuration.window)
         hosts = hosts.filter { _, host in
             (host.bannedUntil.map { $0 > now } ?? false) || host.scores.contains { $0.at > horizon }
         }
-        if hosts.count > configuration.maximumTrackedHosts {
-            let keep = hosts.sorted { $0.value.lastSeen > $1.value.lastSeen }.prefix(configuration.maximumTrackedHosts)
-            hosts = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        let target = configuration.maximumTrackedHosts * 9 / 10
+        guard hosts.count > target else { return }
+        let ordered = hosts.sorted { lhs, rhs in
+            let lhsBanned = lhs.value.bannedUntil.map { $0 > now } ?? false
+            let rhsBanned = rhs.value.bannedUntil.map { $0 > now } ?? false
+            if lhsBanned != rhsBanned { return lhsBanned }
+            return lhs.value.lastSeen > rhs.value.lastSeen
         }
+        hosts = Dictionary(uniqueKeysWithValues: ordered.prefix(target).map { ($0.key, $0.value) })
     }
 }

@@ -80,7 +80,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Comparable
                     result += v4
                     continue
                 }
-                guard (1...4).contains(field.count), let value = UInt16(field, radix: 16) else { return nil }
+                guard (1...4).contains(field.utf8.count), field.utf8.allSatisfy(ASCII.isHexDigit),
+                      let value = UInt16(field, radix: 16)
+                else { return nil }
                 result += [UInt8(value >> 8), UInt8(value & 0xFF)]
             }
             return result

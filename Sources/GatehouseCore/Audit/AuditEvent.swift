@@ -67,13 +67,13 @@ public struct AuditEvent: Hashable, Sendable {
     /// Milliseconds since 1970: the precision stored and hashed.
     public var timeMilliseconds: Int64 { Int64((time.timeIntervalSince1970 * 1000).rounded()) }
 
-    /// The exact bytes the hash chain covers. Length-prefixed fields make it unambiguous, and the
-    /// format is versioned so it never changes under existing logs.
+    /// The exact bytes the hash chain covers. Names and values are both length-prefixed, so no two
+    /// different events share bytes; the format is versioned so it never changes under existing logs.
     public func canonicalBytes(sequence: Int64) -> [UInt8] {
         var out = Array("gatehouse-audit-v1\n".utf8)
         func field(_ name: String, _ value: String?) {
             let bytes = value.map { Array($0.utf8) }
-            out += Array("\(name)=".utf8)
+            out += Array("\(name.utf8.count):\(name)=".utf8)
             if let bytes {
                 out += Array("\(bytes.count):".utf8) + bytes
             } else {

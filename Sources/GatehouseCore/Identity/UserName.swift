@@ -5,16 +5,14 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible,
     public let value: String
 
     public init(_ text: String) throws(GatehouseError) {
-        guard (1...64).contains(text.count) else {
+        guard (1...64).contains(text.utf8.count) else {
             throw .invalidInput("user name '\(text)' must be 1 to 64 characters long")
         }
-        let allowed: (Character) -> Bool = {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
-        }
-        guard text.allSatisfy(allowed) else {
+        let punctuation: Set<UInt8> = [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")]
+        guard text.utf8.allSatisfy({ ASCII.isLowercaseLetter($0) || ASCII.isDigit($0) || punctuation.contains($0) }) else {
             throw .invalidInput("user name '\(text)' may only contain a-z, 0-9, '.', '_' and '-'")
         }
-        guard let first = text.first, ("a"..."z").contains(first) || ("0"..."9").contains(first) else {
+        guard let first = text.utf8.first, ASCII.isLowercaseLetter(first) || ASCII.isDigit(first) else {
             throw .invalidInput("user name '\(text)' must start with a letter or digit")
         }
         value = text

@@ -50,6 +50,16 @@ public struct Subscription: Hashable, Sendable {
 
     public func mayPurge(at now: Date) -> Bool { state(at: now) == .purged }
 
+    /// Whether the tenant's lifecycle lets anyone exercise `permission` now: the application only
+    /// while active, backup downloads during the grace period too, administration until purge.
+    public func allows(_ permission: Permission, at now: Date) -> Bool {
+        switch permission {
+        case .useApplication: mayUseApplication(at: now)
+        case .downloadBackups: mayDownloadBackups(at: now)
+        default: state(at: now) != .purged
+        }
+    }
+
     /// Suspends now; refused unless active.
     public func suspended(at now: Date) throws(GatehouseError) -> Subscription {
         switch state(at: now) {
@@ -71,7 +81,7 @@ public struct Subscription: Hashable, Sendable {
             let expiry = newExpiry ?? expiresAt
             guard expiry > now else {
                 throw .refused(
-                    "subscription expired on \(CalendarDay(expiresAt)); resume with --expires YYYY-MM-DD in the future")
+                    "subscription ended on \(CalendarDay(through: expiresAt)); resume with --expires YYYY-MM-DD in the future")
             }
             return Subscription(expiresAt: expiry, suspendedAt: nil)
         }

@@ -11,14 +11,14 @@ public struct TenantPrefix: Hashable, Sendable, Comparable, CustomStringConverti
     ]
 
     public init(_ text: String) throws(GatehouseError) {
-        guard (3...63).contains(text.count) else {
+        guard (3...63).contains(text.utf8.count) else {
             throw .invalidInput("tenant prefix '\(text)' must be 3 to 63 characters long")
         }
-        guard text.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+        guard text.utf8.allSatisfy({ ASCII.isLowercaseLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") }) else {
             throw .invalidInput(
                 "tenant prefix '\(text)' may only contain lowercase letters a-z, digits 0-9 and '-'")
         }
-        guard text.first != "-", text.last != "-" else {
+        guard text.utf8.first != UInt8(ascii: "-"), text.utf8.last != UInt8(ascii: "-") else {
             throw .invalidInput("tenant prefix '\(text)' must not start or end with '-'")
         }
         guard !Self.reserved.contains(text) else {

@@ -30,6 +30,15 @@ public struct CalendarDay: Hashable, Sendable, Comparable, CustomStringConvertib
         self.day = parts.day!
     }
 
+    /// The day an expiry instant closes: the last day still valid before `instant`.
+    /// (`--expires 2027-06-30` means valid through that day; its instant is 2027-07-01T00:00Z.)
+    public init(through instant: Date) {
+        self.init(instant.addingTimeInterval(-0.001))
+    }
+
+    /// Midnight UTC at the end of this day: the instant an expiry given as this day takes effect.
+    public var end: Date { start.addingTimeInterval(86_400) }
+
     /// Midnight UTC at the start of this day.
     public var start: Date {
         Self.calendar.date(from: DateComponents(year: year, month: month, day: day))!

@@ -39,7 +39,7 @@ public struct AllowlistRepository: Sendable {
             var record = AllowlistRuleRecord(
                 id: nil, tenantId: tenantId, userId: userId, cidr: network.description, createdAt: now.milliseconds)
             try record.insert(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: prefix.value, action: AuditAction.allowlistAdd,
                     target: user.map { "\(prefix).\($0)" } ?? prefix.value, details: ["cidr": network.description]),
@@ -77,9 +77,12 @@ public struct AllowlistRepository: Sendable {
         return allowlist
     }
 
-    public func remove(_ network: IPNetwork, tenant prefix: TenantPrefix, user: UserName?, by actor: AuditActor)
-        throws(GatehouseError)
-    {
+    /// Removes a rule. Removing the tenant's last tenant-wide rule would admit every address, so it
+    /// is refused unless `allowingEveryAddress` (fail closed).
+    public func remove(
+        _ network: IPNetwork, tenant prefix: TenantPrefix, user: UserName?, allowingEveryAddress: Bool = false,
+        by actor: AuditActor
+    ) throws(GatehouseError) {
         let now = database.clock.now()
         try database.write { db in
             let tenantId = try Self.tenantId(prefix, in: db)
@@ -92,7 +95,12 @@ public struct AllowlistRepository: Sendable {
                     "\(network) is not on the allowlist of \(prefix)\(user.map { " for user \($0)" } ?? ""); see 'allowlist list \(prefix)'")
             }
             let remaining = try AllowlistRuleRecord.filter(Column("tenantId") == tenantId && Column("userId") == nil).fetchCount(db)
-            try AuditLog.append(
+            if user == nil && remaining == 0 && !allowingEveryAddress {
+                throw GatehouseError.refused(
+                    "\(network) is the last tenant-wide rule of \(prefix); without it every address is admitted. "
+                        + "Add the replacement rule first, or pass --force to open \(prefix) to all addresses")
+            }
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: prefix.value, action: AuditAction.allowlistRemove,
                     target: user.map { "\(prefix).\($0)" } ?? prefix.value,

@@ -46,25 +46,28 @@ public struct AuditLog: Sendable, AuditSink {
 
     /// Appends one event in its own transaction.
     public func record(_ event: AuditEvent) throws(GatehouseError) {
-        try database.write { db in try Self.append(event, in: db) }
+        try database.write { db in try append(event, in: db) }
     }
 
     public func record(_ event: AuditEvent) async throws {
-        try await database.writer.write { db in try Self.append(event, in: db) }
+        try await database.writer.write { db in try append(event, in: db) }
     }
 
-    /// Appends inside the caller's transaction, so a change and its audit event commit together.
-    static func append(_ event: AuditEvent, in db: Database) throws {
+    /// Appends inside the caller's transaction, so a change and its audit event commit together,
+    /// and re-signs the chain's head.
+    func append(_ event: AuditEvent, in db: Database) throws {
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
         let sequence: Int64 = (last?["sequence"] ?? 0) + 1
-        let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? genesisHash
-        let hash = chainHash(previous: previous, event: event, sequence: sequence)
+        let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? Self.genesisHash
+        let hash = Self.chainHash(previous: previous, event: event, sequence: sequence)
         let details = try JSONEncoder.sortedKeys.encode(event.details)
         try AuditEventRecord(
             sequence: sequence, time: event.timeMilliseconds, actor: event.actor, tenant: event.tenant,
             sourceIP: event.sourceIP, action: event.action, target: event.target, outcome: event.outcome.rawValue,
             details: String(decoding: details, as: UTF8.self), previousHash: Data(previous), hash: Data(hash)
         ).insert(db)
+        let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
+        try AuditHeadRecord(sequence: sequence, hash: Data(hash), signature: signature).save(db)
     }
 
     static func chainHash(previous: [UInt8], event: AuditEvent, sequence: Int64) -> [UInt8] {
@@ -76,11 +79,22 @@ public struct AuditLog: Sendable, AuditSink {
 
     // MARK: Reading
 
-    /// Events, oldest first, optionally for one tenant and from a time on.
-    public func events(tenant: String? = nil, since: Date? = nil, limit: Int? = nil) throws(GatehouseError) -> [StoredAuditEvent] {
+    /// Which events to list: all, one tenant's, or the platform's own (no tenant).
+    public enum Scope: Sendable {
+        case all
+        case tenant(String)
+        case platform
+    }
+
+    /// Events, oldest first, optionally for one scope, from a time on, the latest `limit`.
+    public func events(_ scope: Scope = .all, since: Date? = nil, limit: Int? = nil) throws(GatehouseError) -> [StoredAuditEvent] {
         try database.read { db in
             var request = AuditEventRecord.order(Column("sequence").desc)
-            if let tenant { request = request.filter(Column("tenant") == tenant) }
+            switch scope {
+            case .all: break
+            case .tenant(let prefix): request = request.filter(Column("tenant") == prefix)
+            case .platform: request = request.filter(Column("tenant") == nil)
+            }
             if let since { request = request.filter(Column("time") >= since.milliseconds) }
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db).reversed().map(Self.stored)
@@ -103,13 +117,12 @@ public struct AuditLog: Sendable, AuditSink {
     @discardableResult
     public func checkpoint(by actor: AuditActor, onlyIfNew: Bool = false) throws(GatehouseError) -> AuditCheckpoint? {
         let now = database.clock.now()
-        let signingKey = try self.signingKey()
         return try database.write { db in
+            let signingKey = try signingKey(in: db)
             let lastCheckpointed = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM auditCheckpoint")
             let lastEvent = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM auditEvent")
             if onlyIfNew, lastCheckpointed != nil, lastCheckpointed == lastEvent { return nil }
-            try Self.append(
-                AuditEvent(time: now, actor: actor, action: AuditAction.auditCheckpoint, details: [:]), in: db)
+            try append(AuditEvent(time: now, actor: actor, action: AuditAction.auditCheckpoint, details: [:]), in: db)
             let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")!
             let sequence: Int64 = head["sequence"]
             let hash = [UInt8](head["hash"] as Data)
@@ -135,28 +148,35 @@ public struct AuditLog: Sendable, AuditSink {
         }
     }
 
-    /// The checkpoint signing key's public half, for verifying checkpoints elsewhere.
+    /// The signing key's public half, for verifying checkpoints and the head elsewhere.
     public func signingPublicKey() throws(GatehouseError) -> [UInt8] {
-        [UInt8](try signingKey().publicKey.rawRepresentation)
+        [UInt8](try database.write { db in try signingKey(in: db) }.publicKey.rawRepresentation)
     }
 
-    /// The Ed25519 checkpoint key, sealed with the master key; made on first use.
-    func signingKey() throws(GatehouseError) -> Curve25519.Signing.PrivateKey {
+    /// The Ed25519 key that signs the chain's head and checkpoints: sealed with the master key in
+    /// the store, made on first use, unsealed once per process.
+    func signingKey(in db: Database) throws -> Curve25519.Signing.PrivateKey {
+        if let cached = database.auditSigningKey.withLock({ $0 }) { return cached }
         let sealer = database.sealer
-        let now = database.clock.now()
-        let sealed: Data = try database.write { db in
-            if let existing = try SealedSecretRecord.fetchOne(db, key: Self.signingKeyName) { return existing.sealed }
+        let sealed: Data
+        if let existing = try SealedSecretRecord.fetchOne(db, key: Self.signingKeyName) {
+            sealed = existing.sealed
+        } else {
             let key = Curve25519.Signing.PrivateKey()
-            let sealed = try sealer.seal(key.rawRepresentation, purpose: Self.signingKeyName)
-            try SealedSecretRecord(name: Self.signingKeyName, sealed: sealed, createdAt: now.milliseconds).insert(db)
-            return sealed
+            sealed = try sealer.seal(key.rawRepresentation, purpose: Self.signingKeyName)
+            try SealedSecretRecord(name: Self.signingKeyName, sealed: sealed, createdAt: database.clock.now().milliseconds)
+                .insert(db)
         }
-        let raw = try sealer.open(sealed, purpose: Self.signingKeyName)
+        let key: Curve25519.Signing.PrivateKey
         do {
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            key = try Curve25519.Signing.PrivateKey(rawRepresentation: try sealer.open(sealed, purpose: Self.signingKeyName))
+        } catch let error as GatehouseError {
+            throw error
         } catch {
-            throw .environment("the audit signing key in the store is corrupt")
+            throw GatehouseError.environment("the audit signing key in the store is corrupt")
         }
+        database.auditSigningKey.withLock { $0 = key }
+        return key
     }
 }
 

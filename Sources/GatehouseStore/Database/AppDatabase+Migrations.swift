@@ -107,6 +107,13 @@ extension AppDatabase {
                 CREATE TRIGGER auditCheckpoint_appendOnly_delete BEFORE DELETE ON auditCheckpoint
                     BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 
+                CREATE TABLE auditHead (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    sequence INTEGER NOT NULL,
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    signature BLOB NOT NULL
+                );
+
                 CREATE TABLE sealedSecret (
                     name TEXT PRIMARY KEY,
                     sealed BLOB NOT NULL,

@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import GRDB
 import GatehouseCore
+import Synchronization
 
 /// Owns the one database writer. Every repository goes through it, so migrations, foreign keys,
 /// WAL mode and the audit chain's single-writer ordering hold everywhere.
@@ -9,19 +11,26 @@ public final class AppDatabase: Sendable {
     public let sealer: SecretSealer
     public let clock: any WallClock
     public let dataDirectory: DataDirectory
+    /// The audit signing key, unsealed once per process.
+    let auditSigningKey = Mutex<Curve25519.Signing.PrivateKey?>(nil)
 
     /// Opens (creating on first use) the store in `dataDirectory`.
     public static func open(
         _ dataDirectory: DataDirectory, clock: any WallClock = SystemWallClock()
     ) throws(GatehouseError) -> AppDatabase {
         try dataDirectory.prepare()
+        let path = dataDirectory.databaseURL.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed && !FileManager.default.fileExists(atPath: dataDirectory.masterKeyURL.path) {
+            throw .environment(
+                "master key \(dataDirectory.masterKeyURL.path) is missing but the database \(path) exists; "
+                    + "restore master.key from your key backup (a new key could not open the sealed secrets)")
+        }
         let masterKey = try MasterKey.loadOrCreate(at: dataDirectory.masterKeyURL)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "gatehouse"
-        let path = dataDirectory.databaseURL.path
-        let existed = FileManager.default.fileExists(atPath: path)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -57,26 +66,23 @@ public final class AppDatabase: Sendable {
 
     /// Runs `body` in one write transaction, mapping SQLite failures to clear errors.
     func write<T>(_ body: (Database) throws -> T) throws(GatehouseError) -> T {
-        do {
-            return try writer.write(body)
-        } catch let error as GatehouseError {
-            throw error
-        } catch let error as DatabaseError {
-            throw .environment("database write failed: \(error.message ?? error.description)")
-        } catch {
-            throw .environment("database write failed: \(error)")
-        }
+        try Self.mappingErrors("write") { try writer.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(GatehouseError) -> T {
+        try Self.mappingErrors("read") { try writer.read(body) }
+    }
+
+    /// Passes `GatehouseError`s through and names any other failure.
+    private static func mappingErrors<T>(_ operation: String, _ body: () throws -> T) throws(GatehouseError) -> T {
         do {
-            return try writer.read(body)
+            return try body()
         } catch let error as GatehouseError {
             throw error
         } catch let error as DatabaseError {
-            throw .environment("database read failed: \(error.message ?? error.description)")
+            throw .environment("database \(operation) failed: \(error.message ?? error.description)")
         } catch {
-            throw .environment("database read failed: \(error)")
+            throw .environment("database \(operation) failed: \(error)")
         }
     }
 

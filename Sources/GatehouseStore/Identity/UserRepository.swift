@@ -23,7 +23,7 @@ public struct UserRepository: Sendable {
             for role in roles.sorted() {
                 try UserRoleRecord(userId: record.id!, role: role.rawValue).insert(db)
             }
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: scope.auditTenant, action: AuditAction.userAdd,
                     target: "\(scope).\(name)", details: ["roles": roles.sorted().map(\.rawValue).joined(separator: ",")]),
@@ -79,7 +79,7 @@ public struct UserRepository: Sendable {
         try database.write { db in
             let record = try Self.requireRecord(name, in: scope, db: db)
             _ = try UserRecord.deleteOne(db, key: record.id!)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: scope.auditTenant, action: AuditAction.userRemove,
                     target: "\(scope).\(name)"), in: db)
@@ -112,7 +112,7 @@ public struct UserRepository: Sendable {
     {
         let now = database.clock.now()
         if let expiresAt, expiresAt <= now {
-            throw .invalidInput("token expiry \(CalendarDay(expiresAt)) is not in the future")
+            throw .invalidInput("token expiry \(CalendarDay(through: expiresAt)) is not in the future")
         }
         var random = [UInt8](repeating: 0, count: APITokenFormat.randomByteCount)
         var generator = SystemRandomNumberGenerator()
@@ -126,11 +126,11 @@ public struct UserRepository: Sendable {
                 id: nil, userId: user.id!, digest: digest, hint: hint, createdAt: now.milliseconds,
                 expiresAt: expiresAt?.milliseconds)
             try record.insert(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: scope.auditTenant, action: AuditAction.tokenCreate,
                     target: "\(scope).\(name)",
-                    details: ["token_id": String(record.id!), "expires": expiresAt.map { CalendarDay($0).description } ?? "never"]),
+                    details: ["token_id": String(record.id!), "expires": expiresAt.map { CalendarDay(through: $0).description } ?? "never"]),
                 in: db)
             return CreatedAPIToken(token: token, info: record.info(user: "\(scope).\(name)"))
         }
@@ -176,7 +176,7 @@ public struct UserRepository: Sendable {
                 id: nil, userId: user.id!, algorithm: key.algorithm.rawValue, keyBlob: Data(key.blob),
                 fingerprint: key.fingerprint, comment: key.comment, createdAt: now.milliseconds)
             try record.insert(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: scope.auditTenant, action: AuditAction.keyAdd, target: "\(scope).\(name)",
                     details: ["key_fingerprint": key.fingerprint, "key_type": key.algorithm.rawValue]), in: db)
@@ -225,7 +225,7 @@ public struct UserRepository: Sendable {
             var record = try Self.requireRecord(name, in: scope, db: db)
             let details = try change(&record, now, db) ?? [:]
             try record.update(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: scope.auditTenant, action: action, target: "\(scope).\(name)",
                     details: details), in: db)

@@ -120,6 +120,20 @@ struct AuditCheckpointRecord: Codable, FetchableRecord, MutablePersistableRecord
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// The signed head of the audit chain, rewritten with every append: deleting the newest events
+/// (or appending behind the store's back) no longer matches it, and re-signing needs the sealed key.
+struct AuditHeadRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "auditHead"
+    var id: Int64 = 1
+    var sequence: Int64
+    var hash: Data
+    var signature: Data
+
+    static func signedBytes(sequence: Int64, hash: [UInt8]) -> Data {
+        Data("gatehouse-audit-head-v1\n\(sequence)\n\(hash.hex)\n".utf8)
+    }
+}
+
 struct SealedSecretRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "sealedSecret"
     var name: String

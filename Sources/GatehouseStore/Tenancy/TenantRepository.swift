@@ -32,7 +32,7 @@ public struct TenantRepository: Sendable {
         try Tenant.validateDisplayName(new.displayName)
         let now = database.clock.now()
         guard new.expiresAt > now else {
-            throw .invalidInput("expiry \(CalendarDay(new.expiresAt)) is not in the future")
+            throw .invalidInput("expiry \(CalendarDay(through: new.expiresAt)) is not in the future")
         }
         return try database.write { db in
             if try TenantRecord.filter(Column("prefix") == new.prefix.value).fetchCount(db) > 0 {
@@ -43,13 +43,13 @@ public struct TenantRepository: Sendable {
                 region: new.region.rawValue, databasePath: new.databasePath, expiresAt: new.expiresAt.milliseconds,
                 suspendedAt: nil, createdAt: now.milliseconds)
             try record.insert(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: new.prefix.value, action: AuditAction.tenantCreate,
                     target: new.prefix.value,
                     details: [
                         "region": new.region.rawValue, "upstream": new.upstream.description,
-                        "expires": CalendarDay(new.expiresAt).description,
+                        "expires": CalendarDay(through: new.expiresAt).description,
                         "database": new.databasePath ?? "-",
                     ]), in: db)
             return try record.tenant()
@@ -98,7 +98,7 @@ public struct TenantRepository: Sendable {
             }
             let users = try UserRecord.filter(Column("tenantId") == tenant.id).fetchCount(db)
             _ = try TenantRecord.deleteOne(db, key: tenant.id)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: prefix.value, action: AuditAction.tenantDelete, target: prefix.value,
                     details: ["forced": String(force && !tenant.subscription.mayPurge(at: now)), "users": String(users)]),
@@ -119,10 +119,10 @@ public struct TenantRepository: Sendable {
             record.expiresAt = updated.expiresAt.milliseconds
             record.suspendedAt = updated.suspendedAt?.milliseconds
             try record.update(db)
-            try AuditLog.append(
+            try database.audit.append(
                 AuditEvent(
                     time: now, actor: actor, tenant: prefix.value, action: action, target: prefix.value,
-                    details: ["expires": CalendarDay(updated.expiresAt).description]), in: db)
+                    details: ["expires": CalendarDay(through: updated.expiresAt).description]), in: db)
             return try record.tenant()
         }
     }
