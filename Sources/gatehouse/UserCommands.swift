@@ -7,7 +7,8 @@ struct UserCommand: ParsableCommand {
         commandName: "user",
         abstract: "Manage users, roles and credentials. <tenant> is a tenant prefix, or 'platform' for operators.",
         subcommands: [
-            Add.self, List.self, Passwd.self, Disable.self, Enable.self, Remove.self, KeyCommand.self, TokenCommand.self,
+            Add.self, List.self, Passwd.self, Disable.self, Enable.self, Remove.self, RoleCommand.self, KeyCommand.self,
+            TokenCommand.self,
         ])
 
     struct Target: ParsableArguments {
@@ -69,6 +70,31 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: Target
         func run() throws { try execute(global) { try UserCommands($0).remove(scope: target.tenant, name: target.name) } }
+    }
+
+    struct RoleCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "role", abstract: "Grant or withdraw roles.", subcommands: [Add.self, Remove.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Grant one or more roles.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var target: Target
+            @Argument(help: "admin, user, backup, auditor (operator for platform users).") var roles: [String] = []
+            func run() throws {
+                try execute(global) { try UserCommands($0).changeRoles(scope: target.tenant, name: target.name, roles: roles, adding: true) }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Withdraw one or more roles (a user keeps at least one).")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var target: Target
+            @Argument(help: "Roles to withdraw.") var roles: [String] = []
+            func run() throws {
+                try execute(global) { try UserCommands($0).changeRoles(scope: target.tenant, name: target.name, roles: roles, adding: false) }
+            }
+        }
     }
 
     struct KeyCommand: ParsableCommand {

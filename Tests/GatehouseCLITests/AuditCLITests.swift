@@ -88,3 +88,31 @@ struct AuditCLITests {
         #expect(result.stderr.contains("events 6 to 7 are missing"), "\(result.stderr)")
     }
 }
+
+struct ConcurrentWritersCLITests {
+    /// Several `gatehouse` processes writing at once (as the CLI and a running server do) keep one
+    /// unbroken chain: SQLite's immediate transactions serialise every append.
+    @Test func parallelProcessesKeepOneChain() throws {
+        let cli = CLIFixture()
+        try cli.ok("tenant", "create", "acme", "--upstream", "http://x:1")
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for index in 0..<8 {
+                let result = try? cli.gatehouse.run("user", "add", "acme", "w\(worker)-\(index)", "--role", "user")
+                if result?.status != 0 { failures.add("w\(worker)-\(index): \(result?.stderr ?? "did not run")") }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let verified = try cli.ok("audit", "verify")
+        #expect(verified.stdout.contains("intact: 34 events"), "\(verified.stdout)")
+        let users = try #require(try cli.json(try cli.ok("user", "list", "acme", "--json")) as? [[String: Any]])
+        #expect(users.count == 32)
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.withLock { items.append(item) } }
+        var all: [String] { lock.withLock { items } }
+    }
+}

@@ -40,6 +40,44 @@ struct UserCLITests {
         #expect(history.contains("user.remove") && history.contains("acme.bob"))
     }
 
+    @Test func rolesChangeAndAreAudited() throws {
+        let cli = try prepared()
+        try cli.ok("user", "add", "acme", "alice", "--role", "user")
+        #expect(try cli.ok("user", "role", "add", "acme", "alice", "backup", "auditor").stdout.contains("now has roles user, backup, auditor"))
+        #expect(try cli.ok("user", "role", "remove", "acme", "alice", "user").stdout.contains("now has roles backup, auditor"))
+        let before = try cli.snapshot()
+        for (arguments, expected) in [
+            (["user", "role", "remove", "acme", "alice", "admin"], "does not have the role admin"),
+            (["user", "role", "remove", "acme", "alice", "auditor", "backup"], "without a role"),
+            (["user", "role", "add", "acme", "alice", "operator"], "platform-wide"),
+            (["user", "role", "add", "acme", "alice", "backup"], "already has exactly the roles"),
+            (["user", "role", "add", "acme", "alice", "wizard"], "unknown role 'wizard'"),
+            (["user", "role", "add", "acme", "alice"], "name at least one role"),
+        ] {
+            let result = try cli.gatehouse.run(arguments)
+            #expect(result.status == 1 && result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+        #expect(try cli.snapshot() == before)
+        let events = try #require(try cli.json(try cli.ok("audit", "list", "--tenant", "acme", "--json")) as? [[String: Any]])
+        let changes = events.filter { $0["action"] as? String == "user.roles" }.compactMap { $0["details"] as? [String: String] }
+        #expect(changes == [["from": "user", "to": "user,backup,auditor"], ["from": "user,backup,auditor", "to": "backup,auditor"]])
+    }
+
+    @Test func secretsNeverReachTheLogEvenAtTraceLevel() throws {
+        let cli = try prepared()
+        try cli.ok("user", "add", "acme", "alice", "--role", "user")
+        let password = "a very secret passphrase"
+        for format in ["text", "json"] {
+            let result = try cli.ok("user", "passwd", "acme", "alice", "--password-stdin", "--log-level", "trace", "--log-format", format, stdin: password)
+            #expect(!result.stderr.contains(password) && !result.stdout.contains(password))
+        }
+        let created = try cli.ok("user", "token", "create", "acme", "alice", "--log-level", "trace")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!created.stderr.contains(token))
+        let audit = try cli.ok("audit", "list", "--json", "--log-level", "trace")
+        #expect(!audit.stdout.contains(token) && !audit.stdout.contains(password))
+    }
+
     @Test func sshKeysFromSSHKeygen() throws {
         let cli = try prepared()
         try cli.ok("user", "add", "acme", "alice", "--role", "backup")

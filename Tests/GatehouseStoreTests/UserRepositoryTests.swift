@@ -84,7 +84,8 @@ struct UserRepositoryTests {
         #expect(try fixture.store.users.tokens(of: alice, in: scope).first?.lastUsedAt != nil)
         #expect(try await verifier.verifyAPIToken(created.token, scope: .tenant(try TenantPrefix("beta"))) == .wrongCredential)
         #expect(try await verifier.verifyAPIToken(created.token, scope: .platform) == .wrongCredential)
-        #expect(try await verifier.verifyAPIToken(String(created.token.dropLast()) + "A", scope: scope) == .wrongCredential)
+        let altered = String(created.token.dropLast()) + (created.token.hasSuffix("A") ? "B" : "A")
+        #expect(try await verifier.verifyAPIToken(altered, scope: scope) == .wrongCredential)
         #expect(try await verifier.verifyAPIToken("not a token", scope: scope) == .wrongCredential)
 
         fixture.clock.advance(by: 86_400)

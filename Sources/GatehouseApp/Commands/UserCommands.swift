@@ -74,6 +74,29 @@ public struct UserCommands: Sendable {
         return CommandOutput("removed \(scope).\(name) and their credentials; their audit history is kept\n")
     }
 
+    // MARK: Roles
+
+    /// Grants (`adding`) or withdraws roles; a user keeps at least one.
+    public func changeRoles(scope scopeText: String, name nameText: String, roles roleTexts: [String], adding: Bool)
+        throws(GatehouseError) -> CommandOutput
+    {
+        let (scope, name) = try parse(scopeText, nameText)
+        guard !roleTexts.isEmpty else { throw .invalidInput("name at least one role") }
+        var change = Set<Role>()
+        for text in roleTexts { change.insert(try Role(parsing: text)) }
+        let current = try context.store().users.find(name, in: scope).roles
+        let roles = adding ? current.union(change) : current.subtracting(change)
+        if !adding, !change.isSubset(of: current) {
+            let missing = change.subtracting(current).sorted().map(\.rawValue).joined(separator: ", ")
+            throw .notFound("\(scope).\(name) does not have the role \(missing)")
+        }
+        if !adding, roles.isEmpty {
+            throw .refused("\(scope).\(name) would be left without a role; disable or remove the user instead")
+        }
+        let user = try context.store().users.setRoles(roles, for: name, in: scope, by: context.actor)
+        return CommandOutput("\(user.qualifiedName) now has roles \(user.roles.sorted().map(\.rawValue).joined(separator: ", "))\n")
+    }
+
     // MARK: SSH keys
 
     public func addKey(scope scopeText: String, name nameText: String, file: String) throws(GatehouseError) -> CommandOutput {

@@ -86,6 +86,22 @@ public struct UserRepository: Sendable {
         }
     }
 
+    /// Replaces the user's roles (at least one; scope rules apply), audited with before and after.
+    public func setRoles(_ roles: Set<Role>, for name: UserName, in scope: UserScope, by actor: AuditActor) throws(GatehouseError) -> User {
+        try scope.validate(roles: roles)
+        try mutateUser(name, in: scope, action: AuditAction.userRoles, by: actor) { record, _, db in
+            let before = try UserRoleRecord.filter(Column("userId") == record.id!).fetchAll(db)
+                .compactMap { Role(rawValue: $0.role) }.sorted().map(\.rawValue)
+            guard Set(before) != Set(roles.map(\.rawValue)) else {
+                throw GatehouseError.conflict("\(scope).\(name) already has exactly the roles \(before.joined(separator: ", "))")
+            }
+            try UserRoleRecord.filter(Column("userId") == record.id!).deleteAll(db)
+            for role in roles.sorted() { try UserRoleRecord(userId: record.id!, role: role.rawValue).insert(db) }
+            return ["from": before.joined(separator: ","), "to": roles.sorted().map(\.rawValue).joined(separator: ",")]
+        }
+        return try find(name, in: scope)
+    }
+
     // MARK: Password
 
     /// Sets (or replaces) the password. Hashing happens before the transaction: it is slow on purpose.
