@@ -6,10 +6,10 @@ import GatehouseApp
 struct GatehouseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
-        abstract: "The front door of the ERP platform: tenants, users, credentials, allowlists and a tamper-evident audit log.",
+        abstract: "The front door of the ERP platform: HTTPS gateway, tenants, users, credentials, allowlists and a tamper-evident audit log.",
         subcommands: [
             DemoCommand.self, ServeCommand.self, TenantCommand.self, UserCommand.self, AllowlistCommand.self,
-            AuditCommand.self,
+            DomainCommand.self, CertificateCommand.self, AuditCommand.self,
         ])
 }
 

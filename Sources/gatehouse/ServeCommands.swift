@@ -2,15 +2,46 @@ import ArgumentParser
 import Foundation
 import GatehouseApp
 
+/// The platform domain, for every command that needs it (env GATEHOUSE_PLATFORM_DOMAIN).
+struct PlatformOptions: ParsableArguments {
+    @Option(name: .customLong("platform-domain"), help: "Tenants are served at <prefix>.<domain> (env GATEHOUSE_PLATFORM_DOMAIN, default gatehouse.localhost).")
+    var platformDomain: String?
+
+    var resolved: String {
+        platformDomain ?? ProcessInfo.processInfo.environment["GATEHOUSE_PLATFORM_DOMAIN"] ?? "gatehouse.localhost"
+    }
+}
+
+struct ServeFlags: ParsableArguments {
+    @OptionGroup var platform: PlatformOptions
+
+    @Option(help: "Address to listen on.") var bind: String = "127.0.0.1"
+    @Option(name: .customLong("https-port"), help: "HTTPS port (0 picks a free one).") var httpsPort: Int = 8443
+    @Option(name: .customLong("http-port"), help: "HTTP port that only redirects to HTTPS (0 picks a free one).") var httpPort: Int = 8080
+    @Flag(name: .customLong("no-http"), help: "Do not listen on plain HTTP at all.") var noHTTP = false
+    @Option(name: .customLong("trusted-proxy"), help: "CIDR of a proxy whose X-Forwarded-For is believed; repeatable.")
+    var trustedProxies: [String] = []
+    @Option(name: .customLong("trust-root"), help: "Extra root CA file that uploaded chains may end at; repeatable.")
+    var trustRoots: [String] = []
+    @Option(name: .customLong("max-body"), help: "Largest request body, e.g. 32m (default 32m).") var maxBody: String?
+
+    func options(demo: Bool) -> ServeOptions {
+        ServeOptions(
+            bind: bind, httpsPort: httpsPort, httpPort: noHTTP ? nil : httpPort, platformDomain: platform.resolved,
+            trustedProxies: trustedProxies, trustRoots: trustRoots, maxBody: maxBody, demoApplication: demo)
+    }
+}
+
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the gateway's services until SIGTERM or SIGINT.")
+        commandName: "serve", abstract: "Run the HTTPS gateway and the other services until SIGTERM or SIGINT.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var serve: ServeFlags
 
     func run() async throws {
         do {
-            try await GatehouseServer(try open(global)).run()
+            try await GatehouseServer(try open(global), options: serve.options(demo: false)).run()
         } catch let error as GatehouseError {
             fail(error)
         }
@@ -19,9 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Set up a demo tenant, users and credentials (once), print what to try, then serve.")
+        commandName: "demo",
+        abstract: "Set up a demo tenant, users and credentials (once), print what to try, then serve with a demo application.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var serve: ServeFlags
 
     @Flag(name: .customLong("no-serve"), help: "Set up and print, but do not start serving.")
     var noServe = false
@@ -29,8 +62,9 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let context = try open(global)
-            emit(try DemoSetup(context).run())
-            if !noServe { try await GatehouseServer(context).run() }
+            let options = serve.options(demo: true)
+            emit(try DemoSetup(context, options: options).run())
+            if !noServe { try await GatehouseServer(context, options: options).run() }
         } catch let error as GatehouseError {
             fail(error)
         }

@@ -7,7 +7,7 @@ struct ServeCLITests {
     func start(_ cli: CLIFixture, _ arguments: [String]) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: cli.gatehouse.path)
-        process.arguments = arguments + ["--data", cli.gatehouse.dataDirectory]
+        process.arguments = arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0"]
         let logURL = cli.directory.url.appendingPathComponent("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: logURL)
@@ -15,7 +15,7 @@ struct ServeCLITests {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if (try? String(contentsOf: logURL, encoding: .utf8))?.contains("gatehouse serving") == true { return (process, logURL) }
+            if (try? String(contentsOf: logURL, encoding: .utf8))?.contains("gateway listening") == true { return (process, logURL) }
             guard process.isRunning else { break }
             usleep(50_000)
         }
@@ -66,7 +66,7 @@ struct ServeCLITests {
         let before = try cli.snapshot()
         let again = try cli.ok("demo", "--no-serve")
         #expect(again.stdout.contains("already set up"))
-        #expect(!again.stdout.contains("password"))
+        #expect(!again.stdout.contains("shown once"))
         #expect(try cli.snapshot() == before)
         // The printed password really works for the demo user.
         let line = try #require(first.stdout.split(separator: "\n").first { $0.contains("demo.alice") })

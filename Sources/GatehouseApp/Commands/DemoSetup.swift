@@ -7,11 +7,17 @@ import GatehouseStore
 public struct DemoSetup: Sendable {
     let context: GatehouseContext
     public static let tenant = "demo"
+    public static let applicationPort = 8081
     static let users: [(name: String, roles: Set<Role>)] = [
         ("alice", [.admin, .user]), ("bob", [.backup]), ("carol", [.auditor]),
     ]
 
-    public init(_ context: GatehouseContext) { self.context = context }
+    let options: ServeOptions
+
+    public init(_ context: GatehouseContext, options: ServeOptions = ServeOptions()) {
+        self.context = context
+        self.options = options
+    }
 
     public func run() throws(GatehouseError) -> CommandOutput {
         let store = try context.store()
@@ -20,7 +26,7 @@ public struct DemoSetup: Sendable {
         if (try? store.tenants.find(prefix)) == nil {
             _ = try store.tenants.create(
                 NewTenant(
-                    prefix: prefix, displayName: "Demo Company", upstream: try UpstreamURL("http://127.0.0.1:8081"),
+                    prefix: prefix, displayName: "Demo Company", upstream: try UpstreamURL("http://127.0.0.1:\(DemoSetup.applicationPort)"),
                     region: .caCentral, databasePath: nil,
                     expiresAt: CalendarDay(context.now.addingTimeInterval(365 * 86_400)).end),
                 by: context.actor)
@@ -29,6 +35,7 @@ public struct DemoSetup: Sendable {
             lines.append("tenant demo already set up; leaving it as it is")
         }
         let existing = try store.users.list(in: .tenant(prefix))
+        var created: [String: String] = [:]
         for (nameText, roles) in Self.users {
             let name = try UserName(nameText)
             let current = existing.first { $0.user.name == name }
@@ -37,12 +44,21 @@ public struct DemoSetup: Sendable {
             if current == nil { _ = try store.users.add(name, in: .tenant(prefix), roles: roles, by: context.actor) }
             let password = Self.randomPassword()
             try store.users.setPassword(password, for: name, in: .tenant(prefix), by: context.actor)
+            created[nameText] = password
             lines.append(
                 "created demo.\(nameText) (\(roles.sorted().map(\.rawValue).joined(separator: ","))) with password \(password)  (shown once)")
         }
+        let port = options.httpsPort == 443 ? "" : ":\(options.httpsPort)"
+        let url = "https://demo.\(options.platformDomain)\(port)/"
+        let caPath = PlatformCertificate(context: context, domain: try HostName(options.platformDomain)).caPath
+        let alicePassword = created["alice"] ?? "<alice's password>"
         lines += [
             "",
-            "Try, in another terminal (same --data, or export GATEHOUSE_DATA=\(store.dataDirectory.url.path)):",
+            "Once it is serving, try in another terminal:",
+            "  curl --cacert \(caPath) -u alice:\(alicePassword) \(url)",
+            "  (or open \(url) in a browser that trusts \(caPath), and sign in as alice)",
+            "",
+            "And the CLI (same --data, or export GATEHOUSE_DATA=\(store.dataDirectory.url.path)):",
             "  swift run gatehouse tenant list",
             "  swift run gatehouse user list demo",
             "  swift run gatehouse allowlist add demo 127.0.0.1/32",

@@ -1,36 +1,70 @@
 import Foundation
 import GatehouseCore
+import GatehouseHTTP
 import GatehouseStore
+import GatehouseTLS
 import Logging
 import ServiceLifecycle
 
 /// `gatehouse serve`: every long-running part of Gatehouse as services of one `ServiceGroup`.
-/// SIGTERM or SIGINT shuts them down gracefully. Listeners join as their capabilities land.
+/// SIGTERM or SIGINT shuts them down gracefully.
 public struct GatehouseServer: Sendable {
     let context: GatehouseContext
+    let options: ServeOptions
     let checkpointInterval: Duration
 
-    public init(_ context: GatehouseContext, checkpointInterval: Duration = .seconds(3600)) {
+    public init(_ context: GatehouseContext, options: ServeOptions = ServeOptions(), checkpointInterval: Duration = .seconds(3600)) {
         self.context = context
+        self.options = options
         self.checkpointInterval = checkpointInterval
     }
 
     public func run() async throws {
         let logger = Logger(label: "gatehouse")
+        let settings = try options.gatewaySettings()
+        // Trust roots are read now so a bad --trust-root stops the start with a clear message.
+        _ = try TrustStore.load(extraFiles: options.trustRoots)
         let store = try context.store()
+        let platform = PlatformCertificate(context: context, domain: settings.platformDomain)
+        if try platform.ensure() {
+            logger.info("made a development certificate for the platform domain", metadata: ["ca": "\(platform.caPath)"])
+        }
+
+        let access = try store.accessSnapshot()
+        let gatewayState = GatewayState(GatewayConfiguration(access: access, platformDomain: settings.platformDomain))
+        let loader = CertificateSnapshotLoader(
+            store: store, files: CertificateFiles(root: context.settings.certificatesPath, sealer: store.sealer),
+            platformHostname: platform.hostname, logger: logger)
+        let registry = CertificateRegistry(try loader.load(previous: nil))
+        let services = GatewayServices(
+            credentials: StoreCredentialVerifier(database: store), audit: store.audit, sessions: store.sessions,
+            defender: SharedDefender(clock: context.clock), clock: context.clock,
+            tokensUsed: { [clock = context.clock] used in try? await store.markTokensUsed(used, at: clock.now()) },
+            logger: logger)
+
         try await store.audit.record(
-            AuditEvent(time: context.now, actor: .system("server"), action: AuditAction.serverStart,
-                       details: ["pid": String(ProcessInfo.processInfo.processIdentifier)]))
+            AuditEvent(
+                time: context.now, actor: .system("server"), action: AuditAction.serverStart,
+                details: ["pid": String(ProcessInfo.processInfo.processIdentifier), "platform_domain": settings.platformDomain.value]))
         let journal = try store.journalMode()
         logger.info("gatehouse serving", metadata: ["data": "\(store.dataDirectory.url.path)", "journal": "\(journal)"])
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: AuditCheckpointService(store: store, interval: checkpointInterval, logger: logger))
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+
+        var group: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: AuditCheckpointService(store: store, interval: checkpointInterval, logger: logger)),
+            .init(
+                service: ConfigurationWatcher(
+                    store: store, platformDomain: settings.platformDomain, gateway: gatewayState, certificates: registry,
+                    certificateLoader: loader, interval: .milliseconds(500), logger: logger, clock: context.clock)),
+            .init(
+                service: GatewayServer(
+                    settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration())),
+        ]
+        if options.demoApplication {
+            group.append(.init(service: DemoApplication(logger: logger)))
+        }
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: group, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await serviceGroup.run()
         try await store.audit.record(AuditEvent(time: context.now, actor: .system("server"), action: AuditAction.serverStop))
         try store.audit.checkpoint(by: .system("audit"), onlyIfNew: true)
         logger.info("gatehouse stopped cleanly")

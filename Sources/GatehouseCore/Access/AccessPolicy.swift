@@ -36,10 +36,31 @@ public enum AccessPolicy {
         required permission: Permission,
         verifyCredential: () async throws -> CredentialOutcome
     ) async rethrows -> AccessDecision {
+        if let refusal = screen(
+            source: source, subscription: subscription, at: now, allowlist: allowlist, banStatus: banStatus,
+            required: permission)
+        {
+            return refusal
+        }
+        return authorize(try await verifyCredential(), source: source, allowlist: allowlist, required: permission)
+    }
+
+    /// The checks made before any credential is read: lifecycle, tenant allowlist, ban.
+    /// Returns the refusal, or nil when the credential may be checked.
+    public static func screen(
+        source: IPAddress, subscription: Subscription, at now: Date, allowlist: Allowlist, banStatus: Defender.Status,
+        required permission: Permission
+    ) -> AccessDecision? {
         guard subscription.allows(permission, at: now) else { return .tenantUnavailable(subscription.state(at: now)) }
         guard allowlist.admitsConnection(from: source) else { return .deniedByAllowlist }
         if case .banned(let until) = banStatus { return .banned(until: until) }
-        let outcome = try await verifyCredential()
+        return nil
+    }
+
+    /// The checks made once the credential has been looked at: identity, user allowlist, role.
+    public static func authorize(
+        _ outcome: CredentialOutcome, source: IPAddress, allowlist: Allowlist, required permission: Permission
+    ) -> AccessDecision {
         guard case .verified(let user) = outcome else { return .unauthenticated(outcome) }
         guard !user.isDisabled else { return .disabledUser }
         guard allowlist.admits(user.name, from: source) else { return .deniedByAllowlist }

@@ -26,4 +26,10 @@ public enum AuditAction {
     public static let auditVerify = "audit.verify"
     public static let serverStart = "server.start"
     public static let serverStop = "server.stop"
+    public static let domainAdd = "domain.add"
+    public static let domainRemove = "domain.remove"
+    public static let certificateImport = "certificate.import"
+    public static let certificateReplace = "certificate.replace"
+    public static let certificateExpiring = "certificate.expiring"
+    public static let logout = "auth.logout"
 }

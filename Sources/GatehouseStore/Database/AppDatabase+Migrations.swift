@@ -121,6 +121,7 @@ extension AppDatabase {
                 );
                 """)
         }
+        registerGatewayMigration(&migrator)
         return migrator
     }
 }

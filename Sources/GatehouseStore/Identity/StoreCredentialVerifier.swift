@@ -18,15 +18,24 @@ public struct StoreCredentialVerifier: CredentialVerifier {
             let hash = try PasswordCredentialRecord.fetchOne(db, key: record.id!)?.hash
             return (try UserRepository.user(from: record, scope: scope, db: db), hash)
         }
-        guard let (user, hash) = found else {
-            PasswordHasher.verifyAgainstDummy(password)
-            return .unknownUser
+        // Key derivation is slow on purpose: it runs on a dispatch queue, never on the cooperative pool.
+        return await Self.offloaded {
+            guard let (user, hash) = found else {
+                PasswordHasher.verifyAgainstDummy(password)
+                return .unknownUser
+            }
+            guard let hash else {
+                PasswordHasher.verifyAgainstDummy(password)
+                return .wrongCredential
+            }
+            return PasswordHasher.verify(password, against: hash) ? .verified(user) : .wrongCredential
         }
-        guard let hash else {
-            PasswordHasher.verifyAgainstDummy(password)
-            return .wrongCredential
+    }
+
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
         }
-        return PasswordHasher.verify(password, against: hash) ? .verified(user) : .wrongCredential
     }
 
     public func verifyAPIToken(_ token: String, scope: UserScope) async throws -> CredentialOutcome {

@@ -13,7 +13,7 @@ public struct SecretSealer: Sendable {
         self.masterKey = masterKey
     }
 
-    public func seal(_ plaintext: some DataProtocol, purpose: String) throws -> Data {
+    public func seal(_ plaintext: Data, purpose: String) throws -> Data {
         let box = try AES.GCM.seal(plaintext, using: masterKey.key, authenticating: Data(purpose.utf8))
         guard let combined = box.combined else { throw GatehouseError.environment("AES-GCM produced no output") }
         return combined

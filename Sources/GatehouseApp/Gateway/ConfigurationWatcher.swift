@@ -1,0 +1,66 @@
+import Foundation
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseStore
+import GatehouseTLS
+import Logging
+import ServiceLifecycle
+
+/// Polls the store's configuration generation and swaps in new snapshots when it moves, so a change
+/// made by the CLI (another process) or the admin API reaches the running server within a second.
+/// Hourly it also raises certificate expiry warnings at 30, 14 and 7 days.
+struct ConfigurationWatcher: Service {
+    let store: AppDatabase
+    let platformDomain: HostName
+    let gateway: GatewayState
+    let certificates: CertificateRegistry
+    let certificateLoader: CertificateSnapshotLoader
+    let interval: Duration
+    let logger: Logger
+    let clock: any WallClock
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var generation = gateway.current.access.generation
+            var lastExpiryCheck = Date.distantPast
+            while !Task.isCancelled {
+                do {
+                    let current = try store.configurationGeneration()
+                    if current != generation {
+                        try reload()
+                        generation = current
+                    }
+                    if clock.now().timeIntervalSince(lastExpiryCheck) >= 3600 {
+                        checkExpiry()
+                        lastExpiryCheck = clock.now()
+                    }
+                } catch {
+                    logger.error("configuration reload failed; serving the previous one", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func reload() throws {
+        let access = try store.accessSnapshot()
+        gateway.replace(GatewayConfiguration(access: access, platformDomain: platformDomain))
+        certificates.replace(try certificateLoader.load(previous: certificates.current))
+        logger.info("configuration reloaded", metadata: ["generation": "\(access.generation)"])
+    }
+
+    /// 30/14/7-day warnings: a log line and an audit event, once per threshold and certificate.
+    func checkExpiry() {
+        guard let catalogued = try? store.certificates.all() else { return }
+        let now = clock.now()
+        for certificate in catalogued {
+            let days = Int(floor(certificate.notAfter.timeIntervalSince(now) / 86_400))
+            guard let threshold = [7, 14, 30].first(where: { days < $0 }) else { continue }
+            if (try? store.certificates.raiseExpiryWarning(hostname: certificate.hostname, days: threshold)) == true {
+                logger.warning(
+                    "certificate expires soon",
+                    metadata: ["hostname": "\(certificate.hostname)", "days_left": "\(days)", "not_after": "\(certificate.notAfter.iso8601)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GatehouseCore
+import GatehouseHTTP
+
+/// What `gatehouse serve` is told on its command line, checked before anything starts.
+public struct ServeOptions: Sendable {
+    public var bind: String
+    public var httpsPort: Int
+    public var httpPort: Int?
+    public var platformDomain: String
+    public var trustedProxies: [String]
+    public var trustRoots: [String]
+    public var maxBody: String?
+    /// `gatehouse demo` also runs the demo application on 127.0.0.1:8081.
+    public var demoApplication: Bool
+
+    public init(
+        bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
+        trustedProxies: [String] = [], trustRoots: [String] = [], maxBody: String? = nil, demoApplication: Bool = false
+    ) {
+        self.bind = bind
+        self.httpsPort = httpsPort
+        self.httpPort = httpPort
+        self.platformDomain = platformDomain
+        self.trustedProxies = trustedProxies
+        self.trustRoots = trustRoots
+        self.maxBody = maxBody
+        self.demoApplication = demoApplication
+    }
+
+    func gatewaySettings() throws(GatehouseError) -> GatewaySettings {
+        var settings = GatewaySettings(platformDomain: try HostName(platformDomain))
+        _ = try IPAddress(bind)
+        settings.bindHost = bind
+        for (name, port) in [("--https-port", httpsPort), ("--http-port", httpPort ?? 0)] where !(0...65535).contains(port) {
+            throw .invalidInput("\(name) \(port) is not a port number (0-65535)")
+        }
+        settings.httpsPort = httpsPort
+        settings.httpPort = httpPort
+        settings.trustedProxies = try trustedProxies.map { text throws(GatehouseError) in try IPNetwork(text) }
+        if let maxBody { settings.maxBodyBytes = try Self.parseSize(maxBody) }
+        return settings
+    }
+
+    /// `1048576`, `512k`, `32m` or `1g`.
+    static func parseSize(_ text: String) throws(GatehouseError) -> Int {
+        let lower = text.lowercased()
+        let units: [Character: Int] = ["k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024]
+        var digits = Substring(lower)
+        var multiplier = 1
+        if let last = lower.last, let unit = units[last] {
+            multiplier = unit
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int.max / multiplier else {
+            throw .invalidInput("--max-body '\(text)' is not a size; use bytes or a number with k, m or g (for example 32m)")
+        }
+        return value * multiplier
+    }
+}

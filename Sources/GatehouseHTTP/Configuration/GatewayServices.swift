@@ -1,0 +1,38 @@
+import Foundation
+import GatehouseCore
+import Logging
+
+/// The ports the gateway reaches the rest of Gatehouse through; GatehouseApp supplies them.
+public struct GatewayServices: Sendable {
+    public let credentials: any CredentialVerifier
+    public let audit: any AuditSink
+    public let sessions: any SessionStore
+    public let defender: SharedDefender
+    public let clock: any WallClock
+    /// Called now and then with the API tokens used since the last call (never per request).
+    public let tokensUsed: @Sendable (Set<Int64>) async -> Void
+    public let logger: Logger
+
+    public init(
+        credentials: any CredentialVerifier, audit: any AuditSink, sessions: any SessionStore, defender: SharedDefender,
+        clock: any WallClock, tokensUsed: @escaping @Sendable (Set<Int64>) async -> Void, logger: Logger
+    ) {
+        self.credentials = credentials
+        self.audit = audit
+        self.sessions = sessions
+        self.defender = defender
+        self.clock = clock
+        self.tokensUsed = tokensUsed
+        self.logger = logger
+    }
+
+    /// Records an audit event without holding up the request; failures are logged.
+    func record(_ event: AuditEvent) {
+        let audit = audit, logger = logger
+        Task {
+            do { try await audit.record(event) } catch {
+                logger.error("audit write failed", metadata: ["action": "\(event.action)", "error": "\(error)"])
+            }
+        }
+    }
+}

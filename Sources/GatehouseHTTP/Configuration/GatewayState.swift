@@ -1,0 +1,29 @@
+import Foundation
+import GatehouseCore
+import Synchronization
+
+/// What the gateway consults per request: who may reach what, and which host is whose.
+public struct GatewayConfiguration: Sendable {
+    public let access: AccessSnapshot
+    public let router: HostRouter
+
+    public init(access: AccessSnapshot, platformDomain: HostName) {
+        self.access = access
+        router = HostRouter(platformDomain: platformDomain, customDomains: access.domains)
+    }
+}
+
+/// Holds the current configuration; swapped whole when the store changes, read lock-briefly per request.
+public final class GatewayState: Sendable {
+    private let state: Mutex<GatewayConfiguration>
+
+    public init(_ configuration: GatewayConfiguration) {
+        state = Mutex(configuration)
+    }
+
+    public var current: GatewayConfiguration { state.withLock { $0 } }
+
+    public func replace(_ configuration: GatewayConfiguration) {
+        state.withLock { $0 = configuration }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+/// One request/response exchange on a client connection, from head to end.
+final class Exchange {
+    enum Phase {
+        /// Checking access, possibly waiting on a password check or a session lookup.
+        case deciding
+        /// Reading a small form body the gateway handles itself (login, logout).
+        case collectingForm(GatewayPath)
+        /// Waiting for an upstream connection.
+        case connecting
+        case proxying
+        /// The gateway answered itself; remaining body bytes are dropped.
+        case responded
+    }
+
+    let head: HTTPRequestHead
+    let started = NIODeadline.now()
+    let path: String
+    var phase: Phase = .deciding
+    var clientIP: IPAddress
+    var hostName: String = "-"
+    var tenant: TenantAccess?
+    var user: User?
+    var buffered: [ByteBuffer] = []
+    var requestEnded = false
+    var requestBodyBytes = 0
+    var responseBytes = 0
+    var responseStatus: HTTPResponseStatus?
+    var responseStarted = false
+    var keepAlive: Bool
+    var upstream: UpstreamConnection?
+    var responseTimeout: NIOScheduledCallback?
+    var form: ByteBuffer?
+    /// Whether the request says it carries a body at all (Content-Length > 0 or chunked).
+    let hasBody: Bool
+    let isChunked: Bool
+
+    init(head: HTTPRequestHead, clientIP: IPAddress) {
+        self.head = head
+        self.clientIP = clientIP
+        path = String(head.uri.prefix { $0 != "?" })
+        keepAlive = head.isKeepAlive
+        isChunked = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
+        let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+        hasBody = isChunked || length > 0
+    }
+
+    var userLabel: String { user?.qualifiedName ?? "-" }
+}
+
+/// The gateway's own pages under `/_gatehouse/`.
+enum GatewayPath: Equatable {
+    case login
+    case logout
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+extension GatewayHandler {
+    /// Takes a pooled upstream connection on this event loop and starts streaming.
+    func startProxy(_ exchange: Exchange, access: TenantAccess, user: User, retry: Bool = true) {
+        guard let context else { return }
+        guard let key = UpstreamKey(url: access.tenant.upstream.url) else {
+            respond(exchange, .badGateway, title: "Bad gateway", "The tenant's upstream address is not usable.")
+            return
+        }
+        exchange.phase = .connecting
+        pauseReads()
+        let pool = shared.pools.pool(for: context.eventLoop)
+        pool.acquire(key).whenComplete { result in
+            guard self.exchange === exchange, self.context != nil else {
+                if case .success(let connection) = result { pool.release(connection) }
+                return
+            }
+            switch result {
+            case .failure(let error):
+                self.shared.services.logger.warning(
+                    "upstream unreachable", metadata: ["tenant": "\(access.tenant.prefix)", "upstream": "\(key.host):\(key.port)", "error": "\(error)"])
+                self.respond(
+                    exchange, .badGateway, title: "Upstream unavailable",
+                    "The application of \(access.tenant.prefix) could not be reached. Try again in a moment.")
+                self.resumeReads()
+            case .success(let connection):
+                self.beginStreaming(exchange, to: connection, access: access, user: user)
+            }
+        }
+    }
+
+    private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User) {
+        guard let context else { return }
+        exchange.upstream = connection
+        exchange.phase = .proxying
+        connection.handler.receiver = self
+        connection.handler.write(.head(upstreamHead(exchange, access: access, user: user)))
+        for buffer in exchange.buffered { connection.handler.write(.body(.byteBuffer(buffer))) }
+        exchange.buffered.removeAll()
+        if exchange.requestEnded { connection.handler.write(.end(nil)) }
+        connection.handler.flush()
+        if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) && !exchange.requestEnded {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
+        }
+        let timeout = TimeAmount.milliseconds(Int64(shared.settings.upstreamResponseTimeout * 1000))
+        exchange.responseTimeout = try? context.eventLoop.assumeIsolated().scheduleCallback(in: timeout, handler: ResponseTimeout(handler: self, exchange: exchange))
+        if connection.handler.isWritable { resumeReads() }
+    }
+
+    /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
+    /// spoofed identity removed; forwarding and identity fields set by the gateway.
+    private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User) -> HTTPRequestHead {
+        var headers = exchange.head.headers
+        let fromTrustedProxy = peer.map(shared.resolver.isTrusted) ?? false
+        let priorForwardedFor = headers["x-forwarded-for"].joined(separator: ", ")
+        GatewayHeaders.removeHopByHop(&headers)
+        GatewayHeaders.removeSpoofable(&headers, keepForwarding: fromTrustedProxy)
+        GatewayHeaders.removeGatewayCookies(&headers)
+        headers.remove(name: "authorization")
+        headers.remove(name: "expect")
+        let peerText = peer?.description ?? exchange.clientIP.description
+        headers.replaceOrAdd(
+            name: "x-forwarded-for",
+            value: fromTrustedProxy && !priorForwardedFor.isEmpty ? "\(priorForwardedFor), \(peerText)" : exchange.clientIP.description)
+        headers.replaceOrAdd(name: "x-forwarded-proto", value: "https")
+        headers.replaceOrAdd(name: "x-forwarded-host", value: exchange.hostName)
+        headers.replaceOrAdd(name: "x-gatehouse-user", value: user.name.value)
+        headers.replaceOrAdd(name: "x-gatehouse-tenant", value: access.tenant.prefix.value)
+        headers.replaceOrAdd(name: "x-gatehouse-roles", value: user.roles.sorted().map(\.rawValue).joined(separator: ","))
+        if exchange.isChunked && !headers.contains(name: "content-length") {
+            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+        }
+        let basePath = access.tenant.upstream.url.path
+        let uri = basePath.isEmpty || basePath == "/" ? exchange.head.uri : basePath.trimmingSuffix("/") + exchange.head.uri
+        return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
+    }
+
+    // MARK: UpstreamResponseReceiver
+
+    func upstreamResponseHead(_ head: HTTPResponseHead) {
+        guard let context, let exchange, exchange.upstream != nil else { return }
+        if head.status.code < 200 && head.status != .switchingProtocols { return }  // interim responses are not relayed
+        exchange.responseTimeout?.cancel()
+        var headers = head.headers
+        GatewayHeaders.removeHopByHop(&headers)
+        let fixation = headers["set-cookie"].filter {
+            $0.hasPrefix(GatewayHeaders.sessionCookie + "=") || $0.hasPrefix(GatewayHeaders.csrfCookie + "=")
+        }
+        if !fixation.isEmpty {
+            let kept = headers["set-cookie"].filter { !fixation.contains($0) }
+            headers.remove(name: "set-cookie")
+            for cookie in kept { headers.add(name: "set-cookie", value: cookie) }
+        }
+        GatewayHeaders.addSecurityHeaders(&headers)
+        if !exchange.keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        exchange.responseStarted = true
+        exchange.responseStatus = head.status
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)
+    }
+
+    func upstreamResponseBody(_ buffer: ByteBuffer) {
+        guard let context, let exchange, let upstream = exchange.upstream else { return }
+        exchange.responseBytes += buffer.readableBytes
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if !context.channel.isWritable { upstream.handler.pauseReads() }
+    }
+
+    func upstreamResponseEnd(reusable: Bool) {
+        guard let context, let exchange, let upstream = exchange.upstream else { return }
+        exchange.upstream = nil
+        exchange.responseTimeout?.cancel()
+        if reusable && exchange.requestEnded {
+            shared.pools.pool(for: context.eventLoop).release(upstream)
+        } else {
+            upstream.handler.close()
+        }
+        // A request whose body the upstream did not wait for cannot leave the connection reusable.
+        if !exchange.requestEnded { exchange.keepAlive = false }
+        exchange.phase = .responded
+        writeEnd(exchange)
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        guard let exchange, exchange.upstream != nil else { return }
+        exchange.upstream?.handler.close()
+        exchange.upstream = nil
+        exchange.responseTimeout?.cancel()
+        exchange.keepAlive = false
+        if exchange.responseStarted {
+            logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 502))
+            self.exchange = nil
+            context?.close(promise: nil)
+            return
+        }
+        shared.services.logger.warning("upstream failed", metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "error": "\(error)"])
+        respond(exchange, .badGateway, title: "Upstream error", "The application closed the connection before answering.")
+        resumeReads()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { resumeReads() }
+    }
+
+    /// No response head in time: 504, and the upstream connection is dropped.
+    func upstreamTimedOut(_ exchange: Exchange) {
+        guard self.exchange === exchange, let upstream = exchange.upstream, !exchange.responseStarted else { return }
+        upstream.handler.receiver = nil
+        upstream.handler.close()
+        exchange.upstream = nil
+        exchange.keepAlive = false
+        respond(
+            exchange, .gatewayTimeout, title: "Upstream timeout",
+            "The application of \(exchange.tenant?.tenant.prefix.value ?? "this tenant") did not answer in time.")
+    }
+}
+
+/// Fires the 504 on the client's event loop.
+struct ResponseTimeout: NIOScheduledCallbackHandler {
+    let handler: NIOLoopBound<GatewayHandler>
+    let exchange: NIOLoopBound<Exchange>
+
+    init(handler: GatewayHandler, exchange: Exchange) {
+        let loop = handler.context!.eventLoop
+        self.handler = NIOLoopBound(handler, eventLoop: loop)
+        self.exchange = NIOLoopBound(exchange, eventLoop: loop)
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        handler.value.upstreamTimedOut(exchange.value)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import GatehouseCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Serves one client connection: resolves each request's tenant, makes the access decision, then
+/// either answers itself or streams the exchange to and from the tenant's upstream with
+/// backpressure in both directions.
+final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let shared: GatewayShared
+    /// The TLS server name the client asked for; nil without SNI.
+    let serverName: String?
+    var context: ChannelHandlerContext?
+    var peer: IPAddress?
+    var exchange: Exchange?
+    private var readsPaused = false
+    private var readPending = false
+
+    init(shared: GatewayShared, serverName: String?) {
+        self.shared = shared
+        self.serverName = serverName?.lowercased()
+    }
+
+    var now: Date { shared.services.clock.now() }
+    var configuration: GatewayConfiguration { shared.state.current }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        peer = context.channel.remoteAddress?.ipAddress.flatMap { try? IPAddress($0) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receiveHead(head)
+        case .body(let buffer):
+            receiveBody(buffer)
+        case .end:
+            receiveEnd()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        exchange?.upstream?.handler.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange {
+            exchange.responseTimeout?.cancel()
+            if let upstream = exchange.upstream {
+                upstream.handler.receiver = nil
+                upstream.handler.close()
+            }
+            if exchange.responseStatus == nil { logAccess(exchange, status: 499) }
+        }
+        exchange = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { exchange?.upstream?.handler.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        shared.services.logger.debug("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func pauseReads() {
+        readsPaused = true
+    }
+
+    func resumeReads() {
+        guard readsPaused else { return }
+        readsPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: Request parts
+
+    private func receiveBody(_ buffer: ByteBuffer) {
+        guard let exchange else { return }
+        exchange.requestBodyBytes += buffer.readableBytes
+        switch exchange.phase {
+        case .responded:
+            return
+        case .collectingForm:
+            guard exchange.requestBodyBytes <= 16 * 1024 else {
+                respond(exchange, .payloadTooLarge, title: "Form too large", "A sign-in form is never this large.")
+                return
+            }
+            var buffer = buffer
+            exchange.form = exchange.form ?? ByteBuffer()
+            exchange.form!.writeBuffer(&buffer)
+            return
+        case .deciding, .connecting, .proxying:
+            break
+        }
+        guard exchange.requestBodyBytes <= shared.settings.maxBodyBytes else {
+            refuseOversizedBody(exchange)
+            return
+        }
+        if case .proxying = exchange.phase, let upstream = exchange.upstream {
+            upstream.handler.write(.body(.byteBuffer(buffer)))
+            if !upstream.handler.isWritable { pauseReads() }
+        } else {
+            exchange.buffered.append(buffer)
+            // While deciding or connecting, hold the client back once a little is buffered.
+            if exchange.buffered.count > 4 { pauseReads() }
+        }
+    }
+
+    private func receiveEnd() {
+        guard let exchange else { return }
+        exchange.requestEnded = true
+        switch exchange.phase {
+        case .proxying:
+            exchange.upstream?.handler.write(.end(nil), flush: true)
+        case .collectingForm(let path):
+            handleForm(exchange, path: path)
+        case .responded:
+            finishIfDone(exchange)
+        case .deciding, .connecting:
+            break
+        }
+    }
+
+    // MARK: Writing responses
+
+    /// Writes a complete local response. A request whose body is still arriving ends the connection.
+    func respond(
+        _ exchange: Exchange, _ status: HTTPResponseStatus, headers extra: HTTPHeaders = [:], body: String,
+        contentType: String = "text/html; charset=utf-8"
+    ) {
+        guard let context, self.exchange === exchange, !exchange.responseStarted else { return }
+        exchange.phase = .responded
+        exchange.buffered.removeAll()
+        if !exchange.requestEnded && exchange.hasBody { exchange.keepAlive = false }
+        var headers = extra
+        headers.replaceOrAdd(name: "content-type", value: contentType)
+        headers.replaceOrAdd(name: "content-length", value: String(body.utf8.count))
+        GatewayHeaders.addSecurityHeaders(&headers)
+        if !exchange.keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        exchange.responseStarted = true
+        exchange.responseStatus = status
+        exchange.responseBytes = body.utf8.count
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: status, headers: headers))), promise: nil)
+        if exchange.head.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        writeEnd(exchange)
+    }
+
+    /// A local page: title plus one explanatory sentence.
+    func respond(_ exchange: Exchange, _ status: HTTPResponseStatus, title: String, _ explanation: String, headers: HTTPHeaders = [:]) {
+        respond(exchange, status, headers: headers, body: GatewayPages.error(title, explanation))
+    }
+
+    /// Ends the response; keeps the connection for the next request or closes it.
+    func writeEnd(_ exchange: Exchange) {
+        guard let context else { return }
+        logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 0))
+        if exchange.keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            finishIfDone(exchange)
+        } else {
+            self.exchange = nil
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// Once the response is written and the request fully read, the connection is ready for the next one.
+    func finishIfDone(_ exchange: Exchange) {
+        guard self.exchange === exchange, case .responded = exchange.phase, exchange.requestEnded else { return }
+        self.exchange = nil
+        resumeReads()
+    }
+
+    private func refuseOversizedBody(_ exchange: Exchange) {
+        if let upstream = exchange.upstream {
+            upstream.handler.receiver = nil
+            upstream.handler.close()
+            exchange.upstream = nil
+        }
+        exchange.keepAlive = false
+        if exchange.responseStarted {
+            context?.close(promise: nil)
+        } else {
+            respond(
+                exchange, .payloadTooLarge, title: "Request too large",
+                "The request body is larger than this gateway accepts (\(shared.settings.maxBodyBytes) bytes).")
+        }
+    }
+
+    // MARK: Access log
+
+    /// One line per request: no query string, no body, no credentials.
+    func logAccess(_ exchange: Exchange, status: Int) {
+        let elapsed = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1_000_000
+        shared.accessLog.info(
+            "\(exchange.head.method.rawValue) \(exchange.path) \(status)",
+            metadata: [
+                "client": "\(exchange.clientIP)", "host": "\(exchange.hostName)",
+                "tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "user": "\(exchange.userLabel)",
+                "ms": "\(String(format: "%.1f", elapsed))", "bytes_in": "\(exchange.requestBodyBytes)",
+                "bytes_out": "\(exchange.responseBytes)",
+            ])
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GatehouseCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import ServiceLifecycle
+
+/// The HTTPS gateway and its HTTP redirect listener, as one service of `gatehouse serve`.
+public final class GatewayServer: Service, Sendable {
+    let settings: GatewaySettings
+    let state: GatewayState
+    let services: GatewayServices
+    let tlsConfiguration: TLSConfiguration
+    let group: any EventLoopGroup
+    /// Reports the bound addresses (the ports may have been 0).
+    let onListening: @Sendable (_ https: SocketAddress, _ http: SocketAddress?) -> Void
+
+    public init(
+        settings: GatewaySettings, state: GatewayState, services: GatewayServices, tlsConfiguration: TLSConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onListening: @escaping @Sendable (SocketAddress, SocketAddress?) -> Void = { _, _ in }
+    ) {
+        self.settings = settings
+        self.state = state
+        self.services = services
+        self.tlsConfiguration = tlsConfiguration
+        self.group = group
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let logger = services.logger
+        let serverContext = try NIOSSLContext(configuration: tlsConfiguration)
+        var clientConfiguration = TLSConfiguration.makeClientConfiguration()
+        clientConfiguration.minimumTLSVersion = .tlsv12
+        let clientContext = try NIOSSLContext(configuration: clientConfiguration)
+        let shared = GatewayShared(
+            settings: settings, state: state, services: services,
+            pools: UpstreamPools(group: group, settings: settings, clientTLS: clientContext))
+
+        let https = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sni = SNIHandler { result in
+                        channel.eventLoop.makeCompletedFuture {
+                            let serverName: String? = if case .hostname(let name) = result { name } else { nil }
+                            let sync = channel.pipeline.syncOperations
+                            try sync.addHandler(NIOSSLServerHandler(context: serverContext))
+                            try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                            try sync.addHandler(GatewayHandler(shared: shared, serverName: serverName))
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(sni))
+                }
+            }
+            .bind(host: settings.bindHost, port: settings.httpsPort).get()
+
+        var http: (any Channel)?
+        if let httpPort = settings.httpPort {
+            let suffix = https.localAddress?.port.map { $0 == 443 ? "" : ":\($0)" } ?? settings.httpsPortSuffix
+            http = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(RedirectHandler(httpsPortSuffix: suffix))
+                    }
+                }
+                .bind(host: settings.bindHost, port: httpPort).get()
+        }
+        if let address = https.localAddress {
+            onListening(address, http?.localAddress)
+            logger.info(
+                "gateway listening",
+                metadata: [
+                    "https_port": "\(address.port ?? 0)", "http_port": "\(http?.localAddress?.port.map(String.init) ?? "off")",
+                    "bind": "\(settings.bindHost)", "platform_domain": "\(settings.platformDomain)",
+                ])
+        }
+
+        // Token uses are written in batches, every few seconds, never per request.
+        let tokens = shared.tokens
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(5))
+                let used = tokens.drainUsed()
+                if !used.isEmpty { await self.services.tokensUsed(used) }
+            }
+        }
+        let used = tokens.drainUsed()
+        if !used.isEmpty { await services.tokensUsed(used) }
+        logger.info("gateway stopping: no new connections")
+        try? await http?.close()
+        try? await https.close()
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GatehouseCore
+import Logging
+import Synchronization
+
+/// Everything the connection handlers share, made once per server.
+final class GatewayShared: Sendable {
+    let settings: GatewaySettings
+    let state: GatewayState
+    let services: GatewayServices
+    let sessions: SessionCache
+    let tokens = TokenAuthenticator()
+    let pools: UpstreamPools
+    let denials = DenialThrottle()
+    let resolver: ClientAddressResolver
+    let accessLog: Logger
+
+    init(settings: GatewaySettings, state: GatewayState, services: GatewayServices, pools: UpstreamPools) {
+        self.settings = settings
+        self.state = state
+        self.services = services
+        self.pools = pools
+        sessions = SessionCache(
+            store: services.sessions, idleTimeout: settings.sessionIdleTimeout, absoluteTimeout: settings.sessionAbsoluteTimeout)
+        resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies)
+        var accessLog = Logger(label: "gatehouse.access")
+        accessLog.logLevel = services.logger.logLevel
+        self.accessLog = accessLog
+    }
+}
+
+/// Audits the first denial of a kind per address and tenant each minute, and counts the rest, so
+/// a flood of refused requests cannot turn into a flood of database writes.
+final class DenialThrottle: Sendable {
+    private let recent = Mutex<[String: (first: Date, suppressed: Int)]>([:])
+    let interval: TimeInterval = 60
+
+    /// Returns the number of denials suppressed since the last audited one, or nil to stay quiet.
+    func shouldAudit(_ key: String, now: Date) -> Int? {
+        recent.withLock { recent in
+            if recent.count > 10_000 { recent = recent.filter { now.timeIntervalSince($0.value.first) < interval } }
+            if let entry = recent[key], now.timeIntervalSince(entry.first) < interval {
+                recent[key] = (entry.first, entry.suppressed + 1)
+                return nil
+            }
+            let suppressed = recent[key]?.suppressed ?? 0
+            recent[key] = (now, 0)
+            return suppressed
+        }
+    }
+}
