@@ -96,5 +96,6 @@ let package = Package(
         ),
         .testTarget(name: "GatehouseTLSTests", dependencies: ["GatehouseTLS", "GatehouseCore", "GatehouseTesting"]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
+        .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting"]),
     ]
 )

@@ -41,7 +41,8 @@ public enum ProcessRunner {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: a child may inherit a blocked SIGTERM from the test runner.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         return ProcessResult(

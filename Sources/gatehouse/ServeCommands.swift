@@ -24,11 +24,14 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("trust-root"), help: "Extra root CA file that uploaded chains may end at; repeatable.")
     var trustRoots: [String] = []
     @Option(name: .customLong("max-body"), help: "Largest request body, e.g. 32m (default 32m).") var maxBody: String?
+    @Option(name: .customLong("upstream-timeout"), help: "Seconds to wait for an upstream's response head (default 60).")
+    var upstreamTimeout: Int?
 
     func options(demo: Bool) -> ServeOptions {
         ServeOptions(
             bind: bind, httpsPort: httpsPort, httpPort: noHTTP ? nil : httpPort, platformDomain: platform.resolved,
-            trustedProxies: trustedProxies, trustRoots: trustRoots, maxBody: maxBody, demoApplication: demo)
+            trustedProxies: trustedProxies, trustRoots: trustRoots, maxBody: maxBody, upstreamTimeout: upstreamTimeout,
+            demoApplication: demo)
     }
 }
 

@@ -11,13 +11,16 @@ public struct ServeOptions: Sendable {
     public var trustedProxies: [String]
     public var trustRoots: [String]
     public var maxBody: String?
+    public var upstreamTimeout: Int?
     /// `gatehouse demo` also runs the demo application on 127.0.0.1:8081.
     public var demoApplication: Bool
 
     public init(
         bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
-        trustedProxies: [String] = [], trustRoots: [String] = [], maxBody: String? = nil, demoApplication: Bool = false
+        trustedProxies: [String] = [], trustRoots: [String] = [], maxBody: String? = nil, upstreamTimeout: Int? = nil,
+        demoApplication: Bool = false
     ) {
+        self.upstreamTimeout = upstreamTimeout
         self.bind = bind
         self.httpsPort = httpsPort
         self.httpPort = httpPort
@@ -39,6 +42,12 @@ public struct ServeOptions: Sendable {
         settings.httpPort = httpPort
         settings.trustedProxies = try trustedProxies.map { text throws(GatehouseError) in try IPNetwork(text) }
         if let maxBody { settings.maxBodyBytes = try Self.parseSize(maxBody) }
+        if let upstreamTimeout {
+            guard (1...3600).contains(upstreamTimeout) else {
+                throw .invalidInput("--upstream-timeout \(upstreamTimeout) must be 1 to 3600 seconds")
+            }
+            settings.upstreamResponseTimeout = TimeInterval(upstreamTimeout)
+        }
         return settings
     }
 

@@ -33,6 +33,16 @@ enum GatewayPages {
                 """)
     }
 
+    static func logout(csrf: String) -> String {
+        page(
+            title: "Sign out",
+            message: """
+                <form method="post" action="/_gatehouse/logout">
+                <input type="hidden" name="csrf" value="\(escape(csrf))">
+                <button type="submit">Sign out</button></form>
+                """)
+    }
+
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)

@@ -24,8 +24,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     var onClose: (() -> Void)?
     private(set) var isActive = true
     private var keepAlive = true
-    private var readsPaused = false
-    private var readPending = false
+    private var readGate = ReadGate()
     private var context: ChannelHandlerContext?
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -73,24 +72,15 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        readGate.read(context)
     }
 
     func pauseReads() {
-        readsPaused = true
+        readGate.pause()
     }
 
     func resumeReads() {
-        guard readsPaused else { return }
-        readsPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
+        readGate.resume(context)
     }
 
     func write(_ part: HTTPClientRequestPart, flush: Bool = false) {

@@ -37,6 +37,7 @@ extension GatewayHandler {
         }
         let hosts = head.headers["host"]
         guard hosts.count == 1, let host = HostRouter.normalize(hosts[0]) else {
+            exchange.keepAlive = false
             respond(exchange, .badRequest, title: "Bad request", "The request needs exactly one valid Host header.")
             return
         }

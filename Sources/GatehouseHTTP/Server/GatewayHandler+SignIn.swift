@@ -14,9 +14,11 @@ extension GatewayHandler {
             startForm(exchange, .login)
         case ("/_gatehouse/logout", .POST):
             startForm(exchange, .logout)
+        case ("/_gatehouse/logout", .GET):
+            showLogout(exchange)
         case ("/_gatehouse/login", _), ("/_gatehouse/logout", _):
             var headers = HTTPHeaders()
-            headers.add(name: "allow", value: exchange.path.hasSuffix("login") ? "GET, POST" : "POST")
+            headers.add(name: "allow", value: "GET, POST")
             respond(exchange, .methodNotAllowed, title: "Method not allowed", "Use the sign-in form.", headers: headers)
         default:
             respond(exchange, .notFound, title: "Not found", "There is no such gateway page.")
@@ -44,6 +46,19 @@ extension GatewayHandler {
         respond(
             exchange, status, headers: headers,
             body: GatewayPages.login(tenant: access.tenant.displayName, csrf: csrf, next: next, failed: failed))
+    }
+
+    /// A page with the sign-out button; its form carries the session's own CSRF token.
+    private func showLogout(_ exchange: Exchange) {
+        guard let cookie = GatewayHeaders.cookie(GatewayHeaders.sessionCookie, in: exchange.head.headers),
+              let session = shared.sessions.cached(cookie: cookie, now: now)
+        else {
+            var headers = HTTPHeaders()
+            headers.add(name: "location", value: "/_gatehouse/login")
+            respond(exchange, .seeOther, title: "Not signed in", "You are not signed in.", headers: headers)
+            return
+        }
+        respond(exchange, .ok, body: GatewayPages.logout(csrf: session.csrfToken))
     }
 
     func handleForm(_ exchange: Exchange, path: GatewayPath) {

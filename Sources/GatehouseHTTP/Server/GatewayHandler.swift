@@ -18,8 +18,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     var context: ChannelHandlerContext?
     var peer: IPAddress?
     var exchange: Exchange?
-    private var readsPaused = false
-    private var readPending = false
+    private var readGate = ReadGate()
 
     init(shared: GatewayShared, serverName: String?) {
         self.shared = shared
@@ -80,24 +79,15 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        readGate.read(context)
     }
 
     func pauseReads() {
-        readsPaused = true
+        readGate.pause()
     }
 
     func resumeReads() {
-        guard readsPaused else { return }
-        readsPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
+        readGate.resume(context)
     }
 
     // MARK: Request parts

@@ -1,0 +1,148 @@
+import Foundation
+import GatehouseTesting
+import Testing
+
+/// Requests through the built gateway with curl, to a real upstream on loopback.
+struct ProxyTests {
+    @Test func proxiesWithTheGatewaysIdentityAndNothingSpoofed() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let response = try fixture.get(
+            "/echo?secret=do-not-log", fixture.bearer
+                + ["-H", "X-Gatehouse-User: mallory", "-H", "X-Gatehouse-Roles: admin", "-H", "X-Forwarded-For: 10.9.9.9",
+                   "-H", "Cookie: app=1; __Host-gatehouse_session=stolen"])
+        #expect(response.status == 200, "\(response.text)")
+        let headers = try #require(response.json["headers"] as? [String: [String]])
+        #expect(headers["x-gatehouse-user"] == ["alice"])
+        #expect(headers["x-gatehouse-tenant"] == ["acme"])
+        #expect(headers["x-gatehouse-roles"] == ["user"])
+        #expect(headers["authorization"] == nil)
+        #expect(headers["x-forwarded-for"] == ["127.0.0.1"])
+        #expect(headers["x-forwarded-proto"] == ["https"])
+        #expect(headers["x-forwarded-host"] == ["acme.gatehouse.localhost"])
+        #expect(headers["cookie"] == ["app=1"])
+        #expect(response.json["uri"] as? String == "/echo?secret=do-not-log")
+        // Every response carries the security headers; the upstream cannot plant the gateway's cookie.
+        #expect(response.header("strict-transport-security").first?.contains("max-age=") == true)
+        #expect(response.header("cache-control") == ["no-store"])
+        #expect(response.header("x-content-type-options") == ["nosniff"])
+        #expect(response.header("set-cookie") == ["app=1; Path=/"])
+        // The access log names the request without its query string.
+        #expect(eventually { fixture.gateway.log().contains("GET /echo 200") })
+        #expect(!fixture.gateway.log().contains("do-not-log"))
+        #expect(!fixture.gateway.log().contains(fixture.token))
+    }
+
+    @Test func basicAuthenticationAndWrongPasswords() throws {
+        let fixture = try GatewayFixture(password: true)
+        defer { fixture.stop() }
+        #expect(try fixture.get("/echo", ["-u", "alice:\(fixture.password)"]).status == 200)
+        let wrong = try fixture.get("/echo", ["-u", "alice:not the password"])
+        #expect(wrong.status == 401)
+        #expect(wrong.header("www-authenticate").contains { $0.hasPrefix("Basic realm=\"acme\"") })
+        #expect(try fixture.get("/echo", ["-u", "nobody:whatever-password"]).status == 401)
+        #expect(try fixture.get("/echo").status == 401)
+        #expect(fixture.upstream.received.count == 1)
+        let failures = try fixture.audit().filter { $0["action"] as? String == "auth.login" && $0["outcome"] as? String == "failure" }
+        #expect(!failures.isEmpty)
+        #expect(!(try fixture.gateway.cli("audit", "list", "--json").stdout.contains("not the password")))
+    }
+
+    @Test func unknownHostsNeverReachAnUpstream() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        for host in ["nobody.gatehouse.localhost", "a.b.gatehouse.localhost", "www.example.com"] {
+            // --insecure: the platform certificate does not cover these names; routing is what is tested.
+            let response = try fixture.get("/echo", host: host, fixture.bearer + ["--insecure"])
+            #expect(response.status == 404, "\(host): \(response.status) \(response.error)")
+        }
+        #expect(fixture.upstream.received.isEmpty)
+    }
+
+    @Test func aHostOtherThanTheTLSServerNameIsMisdirected() throws {
+        let fixture = try GatewayFixture(beforeStart: { gateway in
+            try GatewayFixture.check(gateway.cli("tenant", "create", "beta", "--upstream", "http://127.0.0.1:9"))
+        })
+        defer { fixture.stop() }
+        let response = try fixture.get("/echo", fixture.bearer + ["-H", "Host: beta.gatehouse.localhost"])
+        #expect(response.status == 421)
+        #expect(fixture.upstream.received.isEmpty)
+    }
+
+    @Test func plainHTTPOnlyRedirects() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let response = try fixture.gateway.curl("/path/x?y=1", arguments: fixture.bearer, scheme: "http")
+        #expect(response.status == 301)
+        #expect(response.header("location") == ["https://acme.gatehouse.localhost:\(fixture.gateway.httpsPort)/path/x?y=1"])
+        #expect(fixture.upstream.received.isEmpty)
+    }
+
+    @Test func bodiesStreamBothWaysIntact() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let file = fixture.gateway.directory.path("upload.bin")
+        var bytes = [UInt8](repeating: 0, count: 24 * 1024 * 1024)
+        for index in stride(from: 0, to: bytes.count, by: 4096) { bytes[index] = UInt8(truncatingIfNeeded: index / 4096) }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let sha = try ProcessRunner.run("/usr/bin/sha256sum", [file]).stdout.prefix(64)
+        let upload = try fixture.get("/upload", fixture.bearer + ["--data-binary", "@\(file)", "-H", "Content-Type: application/octet-stream"])
+        #expect(upload.status == 200)
+        #expect(upload.json["bodyBytes"] as? Int == bytes.count)
+        #expect(upload.json["bodySHA256"] as? String == String(sha))
+        let chunked = try fixture.get("/upload", fixture.bearer + ["--data-binary", "@\(file)", "-H", "Transfer-Encoding: chunked"])
+        #expect(chunked.json["bodyBytes"] as? Int == bytes.count)
+        let download = try fixture.get("/bytes/30000000", fixture.bearer)
+        #expect(download.status == 200)
+        #expect(download.body.count == 30_000_000)
+    }
+
+    @Test func oversizedBodiesAreRefused() throws {
+        let fixture = try GatewayFixture(serve: ["--max-body", "1k"])
+        defer { fixture.stop() }
+        let declared = try fixture.get("/upload", fixture.bearer + ["--data-binary", String(repeating: "x", count: 2048)])
+        #expect(declared.status == 413)
+        let streamed = try fixture.get(
+            "/upload", fixture.bearer + ["--data-binary", String(repeating: "y", count: 4096), "-H", "Transfer-Encoding: chunked"])
+        #expect(streamed.status == 413 || streamed.status == 0, "\(streamed.status)")
+        #expect(try fixture.get("/upload", fixture.bearer + ["--data-binary", "small"]).status == 200)
+    }
+
+    @Test func upstreamFailuresHaveClearPages() throws {
+        let fixture = try GatewayFixture(serve: ["--upstream-timeout", "1"], beforeStart: { gateway in
+            try GatewayFixture.check(gateway.cli("tenant", "create", "gone", "--upstream", "http://127.0.0.1:9"))
+            try GatewayFixture.check(gateway.cli("user", "add", "gone", "bob", "--role", "user"))
+        })
+        defer { fixture.stop() }
+        let slow = try fixture.get("/slow", fixture.bearer)
+        #expect(slow.status == 504)
+        #expect(slow.text.contains("did not answer in time"))
+        let closed = try fixture.get("/close", fixture.bearer)
+        #expect(closed.status == 502)
+        let bob = try fixture.gateway.cli("user", "token", "create", "gone", "bob").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try eventually { try fixture.get("/", host: "gone.gatehouse.localhost", ["-H", "Authorization: Bearer \(bob)"]).status == 502 })
+        let down = try fixture.get("/", host: "gone.gatehouse.localhost", ["-H", "Authorization: Bearer \(bob)"])
+        #expect(down.text.contains("could not be reached"))
+        // The gateway is still fine afterwards.
+        #expect(try fixture.get("/echo", fixture.bearer).status == 200)
+    }
+
+    @Test func ambiguousFramingIsRefusedAndTheConnectionClosed() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let host = "acme.gatehouse.localhost"
+        let auth = "Authorization: Bearer \(fixture.token)\r\n"
+        let attacks = [
+            "POST /echo HTTP/1.1\r\nHost: \(host)\r\n\(auth)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /echo HTTP/1.1\r\nHost: \(host)\r\n\(auth)Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "POST /echo HTTP/1.1\r\nHost: \(host)\r\n\(auth)Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            "POST /echo HTTP/1.1\r\nHost: \(host)\r\n\(auth)Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+            "GET /echo HTTP/1.1\r\nHost: \(host)\r\nHost: other.example\r\n\(auth)\r\n",
+        ]
+        for attack in attacks {
+            let reply = try fixture.gateway.rawTLS(attack)
+            #expect(reply.hasPrefix("HTTP/1.1 400"), "\(attack.debugDescription) → \(reply.prefix(80).debugDescription)")
+        }
+        #expect(fixture.upstream.received.isEmpty)
+    }
+}
