@@ -1,11 +1,13 @@
 import Foundation
 import GatehouseCore
 import Logging
+import Synchronization
 
 /// Writes log lines to standard error as text or JSON lines.
 ///
 /// Callers put facts in metadata, never secrets; metadata keys that name a secret are dropped
-/// here as a last line of defence.
+/// here as a last line of defence. Formatting is hand-rolled because the access log writes a line
+/// per request: no Foundation date formatting, no JSONSerialization, one write(2) per line.
 struct GatehouseLogHandler: LogHandler {
     let label: String
     let format: LogFormat
@@ -14,28 +16,126 @@ struct GatehouseLogHandler: LogHandler {
 
     static let secretKeys = ["password", "passwd", "secret", "token", "authorization", "cookie", "pan", "cvv", "body", "query"]
 
+    /// Whether a metadata key names a secret; a byte search, since it runs for every field of every line.
+    static func namesASecret(_ key: String) -> Bool {
+        let bytes = Array(key.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        return secretKeyBytes.contains { needle in
+            guard needle.count <= bytes.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
+                return true
+            }
+            return false
+        }
+    }
+
+    static let secretKeyBytes = secretKeys.map { Array($0.utf8) }
+
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        merged = merged.filter { key, _ in !Self.secretKeys.contains { key.lowercased().contains($0) } }
-        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-        let line: String
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
+        for (key, value) in metadata where event.metadata?[key] == nil { fields.append((key, "\(value)")) }
+        if let extra = event.metadata { for (key, value) in extra { fields.append((key, "\(value)")) } }
+        fields.removeAll { Self.namesASecret($0.0) }
+        fields.sort { $0.0 < $1.0 }
+        let time = LogClock.timestamp()
+        var line = ""
+        line.reserveCapacity(160)
         switch format {
         case .text:
-            let fields = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
-            line = "\(time) \(event.level) [\(label)] \(event.message)\(fields.isEmpty ? "" : " " + fields)"
+            line += time
+            line += " "
+            line += event.level.rawValue
+            line += " ["
+            line += label
+            line += "] "
+            line += "\(event.message)"
+            for (key, value) in fields {
+                line += " "
+                line += key
+                line += "="
+                line += value
+            }
         case .json:
-            var object: [String: String] = ["time": time, "level": event.level.rawValue, "label": label, "message": "\(event.message)"]
-            for (key, value) in merged where object[key] == nil { object[key] = "\(value)" }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self)
+            line += "{\"time\":"
+            JSONText.append(time, to: &line)
+            line += ",\"level\":"
+            JSONText.append(event.level.rawValue, to: &line)
+            line += ",\"label\":"
+            JSONText.append(label, to: &line)
+            line += ",\"message\":"
+            JSONText.append("\(event.message)", to: &line)
+            for (key, value) in fields where !["time", "level", "label", "message"].contains(key) {
+                line += ","
+                JSONText.append(key, to: &line)
+                line += ":"
+                JSONText.append(value, to: &line)
+            }
+            line += "}"
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        line += "\n"
+        var bytes = line
+        bytes.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+}
+
+/// `2026-11-30T17:04:05.123Z`, with the date and time part cached for the current second.
+enum LogClock {
+    private static let cache = Mutex<(second: Int, prefix: String)>((-1, ""))
+
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = now.tv_sec
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let prefix = cache.withLock { cached -> String in
+            if cached.second == second { return cached.prefix }
+            var time = second
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            let text = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
+            cached = (second, text)
+            return text
+        }
+        return prefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + String(millis) + "Z"
+    }
+
+    private static func two(_ value: Int32) -> String {
+        value < 10 ? "0\(value)" : String(value)
+    }
+}
+
+/// JSON string literals without JSONSerialization.
+enum JSONText {
+    static func append(_ text: String, to line: inout String) {
+        line += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": line += "\\\""
+            case "\\": line += "\\\\"
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    line += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                } else {
+                    line.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        line += "\""
     }
 }
 

@@ -25,7 +25,7 @@ enum PresentedCredential {
             }
             switch parts[0].lowercased() {
             case "bearer":
-                self = .bearer(parts[1].trimmingCharacters(in: .whitespaces))
+                self = .bearer(String(parts[1].trimmingASCIISpaces))
             case "basic":
                 guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
                       let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":")

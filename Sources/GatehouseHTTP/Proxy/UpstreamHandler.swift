@@ -8,6 +8,8 @@ protocol UpstreamResponseReceiver: AnyObject {
     func upstreamResponseEnd(reusable: Bool)
     func upstreamFailed(_ error: any Error)
     func upstreamWritabilityChanged(isWritable: Bool)
+    /// The end of a batch of reads: the moment to flush what was relayed.
+    func upstreamReadComplete()
 }
 
 struct UpstreamClosedError: Error {}
@@ -47,6 +49,11 @@ final class UpstreamHandler: ChannelDuplexHandler {
             self.receiver = nil
             receiver?.upstreamResponseEnd(reusable: keepAlive && isActive)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        receiver?.upstreamReadComplete()
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -44,8 +44,8 @@ final class Exchange {
         self.clientIP = clientIP
         path = String(head.uri.prefix { $0 != "?" })
         keepAlive = head.isKeepAlive
-        isChunked = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
-        let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+        isChunked = head.headers["transfer-encoding"].contains { $0.asciiLowercased.hasSuffix("chunked") }
+        let length = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
         hasBody = isChunked || length > 0
     }
 

@@ -11,13 +11,13 @@ extension GatewayHandler {
             context?.close(promise: nil)
             return
         }
-        let forwardedFor = shared.resolver.isTrusted(peer) ? head.headers["x-forwarded-for"] : []
+        let forwardedFor = peerIsTrustedProxy ? head.headers["x-forwarded-for"] : []
         let exchange = Exchange(head: head, clientIP: shared.resolver.clientAddress(peer: peer, forwardedFor: forwardedFor))
         self.exchange = exchange
 
         // Framing the upstream could read differently from us is refused outright.
         let encodings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .map { String($0.trimmingASCIISpaces).asciiLowercased }
         if !encodings.isEmpty && encodings != ["chunked"] {
             exchange.keepAlive = false
             respond(exchange, .badRequest, title: "Bad request", "Only 'Transfer-Encoding: chunked' is accepted.")
@@ -36,7 +36,14 @@ extension GatewayHandler {
             return
         }
         let hosts = head.headers["host"]
-        guard hosts.count == 1, let host = HostRouter.normalize(hosts[0]) else {
+        let normalized: String?
+        if hosts.count == 1, let cached = routeCache, cached.host == hosts[0] {
+            normalized = cached.normalized
+        } else {
+            normalized = hosts.count == 1 ? HostRouter.normalize(hosts[0]) : nil
+            if hosts.count == 1 { routeCache = (hosts[0], normalized) }
+        }
+        guard let host = normalized else {
             exchange.keepAlive = false
             respond(exchange, .badRequest, title: "Bad request", "The request needs exactly one valid Host header.")
             return

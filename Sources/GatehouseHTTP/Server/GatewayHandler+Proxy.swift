@@ -54,26 +54,10 @@ extension GatewayHandler {
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
     private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User) -> HTTPRequestHead {
-        var headers = exchange.head.headers
-        let fromTrustedProxy = peer.map(shared.resolver.isTrusted) ?? false
-        let priorForwardedFor = headers["x-forwarded-for"].joined(separator: ", ")
-        GatewayHeaders.removeHopByHop(&headers)
-        GatewayHeaders.removeSpoofable(&headers, keepForwarding: fromTrustedProxy)
-        GatewayHeaders.removeGatewayCookies(&headers)
-        headers.remove(name: "authorization")
-        headers.remove(name: "expect")
-        let peerText = peer?.description ?? exchange.clientIP.description
-        headers.replaceOrAdd(
-            name: "x-forwarded-for",
-            value: fromTrustedProxy && !priorForwardedFor.isEmpty ? "\(priorForwardedFor), \(peerText)" : exchange.clientIP.description)
-        headers.replaceOrAdd(name: "x-forwarded-proto", value: "https")
-        headers.replaceOrAdd(name: "x-forwarded-host", value: exchange.hostName)
-        headers.replaceOrAdd(name: "x-gatehouse-user", value: user.name.value)
-        headers.replaceOrAdd(name: "x-gatehouse-tenant", value: access.tenant.prefix.value)
-        headers.replaceOrAdd(name: "x-gatehouse-roles", value: user.roles.sorted().map(\.rawValue).joined(separator: ","))
-        if exchange.isChunked && !headers.contains(name: "content-length") {
-            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
-        }
+        let headers = HeaderRewriting.upstreamRequest(
+            exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
+            fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, tenant: access.tenant.prefix,
+            chunked: exchange.isChunked)
         let basePath = access.tenant.upstream.url.path
         let uri = basePath.isEmpty || basePath == "/" ? exchange.head.uri : basePath.trimmingSuffix("/") + exchange.head.uri
         return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
@@ -85,18 +69,7 @@ extension GatewayHandler {
         guard let context, let exchange, exchange.upstream != nil else { return }
         if head.status.code < 200 && head.status != .switchingProtocols { return }  // interim responses are not relayed
         exchange.responseTimeout?.cancel()
-        var headers = head.headers
-        GatewayHeaders.removeHopByHop(&headers)
-        let fixation = headers["set-cookie"].filter {
-            $0.hasPrefix(GatewayHeaders.sessionCookie + "=") || $0.hasPrefix(GatewayHeaders.csrfCookie + "=")
-        }
-        if !fixation.isEmpty {
-            let kept = headers["set-cookie"].filter { !fixation.contains($0) }
-            headers.remove(name: "set-cookie")
-            for cookie in kept { headers.add(name: "set-cookie", value: cookie) }
-        }
-        GatewayHeaders.addSecurityHeaders(&headers)
-        if !exchange.keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
         exchange.responseStarted = true
         exchange.responseStatus = head.status
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)
@@ -105,8 +78,15 @@ extension GatewayHandler {
     func upstreamResponseBody(_ buffer: ByteBuffer) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
         exchange.responseBytes += buffer.readableBytes
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        if !context.channel.isWritable { upstream.handler.pauseReads() }
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if !context.channel.isWritable {
+            context.flush()
+            upstream.handler.pauseReads()
+        }
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
     }
 
     func upstreamResponseEnd(reusable: Bool) {

@@ -17,6 +17,11 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     let serverName: String?
     var context: ChannelHandlerContext?
     var peer: IPAddress?
+    /// The peer as text and whether it is a trusted proxy: fixed for the connection.
+    var peerText = "-"
+    var peerIsTrustedProxy = false
+    /// The last Host seen on this connection and where it routed (connections reuse one Host).
+    var routeCache: (host: String, normalized: String?)?
     var exchange: Exchange?
     private var readGate = ReadGate()
 
@@ -33,6 +38,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         peer = context.channel.remoteAddress?.ipAddress.flatMap { try? IPAddress($0) }
+        peerText = peer?.description ?? "-"
+        peerIsTrustedProxy = peer.map(shared.resolver.isTrusted) ?? false
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -212,13 +219,14 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     /// One line per request: no query string, no body, no credentials.
     func logAccess(_ exchange: Exchange, status: Int) {
-        let elapsed = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1_000_000
+        guard shared.accessLog.logLevel <= .info else { return }
+        let micros = (NIODeadline.now() - exchange.started).nanoseconds / 1000
         shared.accessLog.info(
             "\(exchange.head.method.rawValue) \(exchange.path) \(status)",
             metadata: [
                 "client": "\(exchange.clientIP)", "host": "\(exchange.hostName)",
                 "tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "user": "\(exchange.userLabel)",
-                "ms": "\(String(format: "%.1f", elapsed))", "bytes_in": "\(exchange.requestBodyBytes)",
+                "ms": "\(micros / 1000).\(micros % 1000 / 100)", "bytes_in": "\(exchange.requestBodyBytes)",
                 "bytes_out": "\(exchange.responseBytes)",
             ])
     }

@@ -1,0 +1,106 @@
+import GatehouseCore
+import NIOHTTP1
+
+/// Both directions' header rewriting in one pass each: a proxied request is on the hot path, so
+/// this walks the fields once instead of calling `remove(name:)` for every rule.
+enum HeaderRewriting {
+    static let securityHeaders: Set<String> = ["strict-transport-security", "cache-control", "x-content-type-options"]
+    static let forwarding: Set<String> = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded", "x-real-ip"]
+
+    /// What the upstream receives: no hop-by-hop fields, no credentials or gateway cookies, no
+    /// client-sent identity; the gateway's forwarding and identity fields added.
+    static func upstreamRequest(
+        _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
+        tenant: TenantPrefix, chunked: Bool
+    ) -> HTTPHeaders {
+        let named = connectionNamed(original)
+        var headers = HTTPHeaders()
+        var priorForwardedFor: [String] = []
+        var hasContentLength = false
+        for (name, value) in original {
+            let lower = name.asciiLowercased
+            if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) { continue }
+            switch lower {
+            case "authorization", "expect", "x-forwarded-proto", "x-forwarded-host":
+                continue
+            case "x-forwarded-for":
+                if fromTrustedProxy { priorForwardedFor.append(value) }
+                continue
+            case "forwarded", "x-real-ip":
+                if fromTrustedProxy { headers.add(name: name, value: value) }
+                continue
+            case "cookie":
+                if value.contains("__Host-gatehouse_") {
+                    let kept = value.split(separator: ";").map { $0.trimmingASCIISpaces }.filter {
+                        !$0.hasPrefix(GatewayHeaders.sessionCookie + "=") && !$0.hasPrefix(GatewayHeaders.csrfCookie + "=") && !$0.isEmpty
+                    }
+                    if !kept.isEmpty { headers.add(name: name, value: kept.joined(separator: "; ")) }
+                } else {
+                    headers.add(name: name, value: value)
+                }
+                continue
+            case "content-length":
+                hasContentLength = true
+            default:
+                if lower.hasPrefix(GatewayHeaders.identityPrefix) { continue }
+            }
+            headers.add(name: name, value: value)
+        }
+        let forwardedFor = fromTrustedProxy && !priorForwardedFor.isEmpty
+            ? priorForwardedFor.joined(separator: ", ") + ", " + peer : clientIP
+        headers.add(name: "x-forwarded-for", value: forwardedFor)
+        headers.add(name: "x-forwarded-proto", value: "https")
+        headers.add(name: "x-forwarded-host", value: host)
+        headers.add(name: "x-gatehouse-user", value: user.name.value)
+        headers.add(name: "x-gatehouse-tenant", value: tenant.value)
+        headers.add(name: "x-gatehouse-roles", value: user.roles.sorted().map(\.rawValue).joined(separator: ","))
+        if chunked && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
+        return headers
+    }
+
+    /// What the client receives: no hop-by-hop fields, no cookie that would plant a gateway
+    /// session, and the gateway's security headers.
+    static func clientResponse(_ original: HTTPHeaders, close: Bool) -> HTTPHeaders {
+        let named = connectionNamed(original)
+        var headers = HTTPHeaders()
+        for (name, value) in original {
+            let lower = name.asciiLowercased
+            if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) || securityHeaders.contains(lower) { continue }
+            if lower == "set-cookie"
+                && (value.hasPrefix(GatewayHeaders.sessionCookie + "=") || value.hasPrefix(GatewayHeaders.csrfCookie + "="))
+            {
+                continue
+            }
+            headers.add(name: name, value: value)
+        }
+        GatewayHeaders.addSecurityHeaders(&headers)
+        if close { headers.add(name: "connection", value: "close") }
+        return headers
+    }
+
+    /// Field names listed in `Connection` (lowercased); empty in the usual case.
+    static func connectionNamed(_ headers: HTTPHeaders) -> Set<String> {
+        var named: Set<String> = []
+        for (name, value) in headers where name.asciiLowercased == "connection" {
+            for token in value.split(separator: ",") { named.insert(String(token.trimmingASCIISpaces).asciiLowercased) }
+        }
+        return named
+    }
+}
+
+extension String {
+    /// Lowercases ASCII letters only; returns self untouched when there are none (the usual case).
+    var asciiLowercased: String {
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension Substring {
+    var trimmingASCIISpaces: Substring {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return slice
+    }
+}
