@@ -62,6 +62,7 @@ struct PlatformCertificate {
 /// Writes a validated certificate into the certificate store and catalogues it.
 struct CertificateInstaller {
     let context: GatehouseContext
+    var actor: AuditActor? = nil
 
     func files() throws(GatehouseError) -> CertificateFiles {
         CertificateFiles(root: context.settings.certificatesPath, sealer: try context.store().sealer)
@@ -74,6 +75,6 @@ struct CertificateInstaller {
                 hostname: validated.hostname.value, tenant: tenant, kind: kind, fingerprint: validated.fingerprint,
                 subject: validated.subject, issuer: validated.issuer, subjectAlternativeNames: validated.subjectAlternativeNames,
                 notBefore: validated.notBefore, notAfter: validated.notAfter, importedAt: context.now),
-            warnings: validated.warnings, by: context.actor)
+            warnings: validated.warnings, by: actor ?? context.actor)
     }
 }

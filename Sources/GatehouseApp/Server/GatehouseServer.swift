@@ -57,7 +57,8 @@ public struct GatehouseServer: Sendable {
                     certificateLoader: loader, interval: .milliseconds(500), logger: logger, clock: context.clock)),
             .init(
                 service: GatewayServer(
-                    settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration())),
+                    settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration(),
+                    admin: AdminAPI(context: context, platformDomain: settings.platformDomain, trustRoots: options.trustRoots))),
         ]
         if options.demoApplication {
             group.append(.init(service: DemoApplication(logger: logger)))

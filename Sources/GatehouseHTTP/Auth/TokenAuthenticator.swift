@@ -8,9 +8,13 @@ import Synchronization
 final class TokenAuthenticator: Sendable {
     private let used = Mutex<Set<Int64>>([])
 
+    static func digest(_ token: String) -> Data {
+        Data(SHA256.hash(data: Data(token.utf8)))
+    }
+
     func verify(_ token: String, scope: UserScope, snapshot: AccessSnapshot, now: Date) -> CredentialOutcome {
         guard APITokenFormat.looksLikeToken(token) else { return .wrongCredential }
-        let digest = Data(SHA256.hash(data: Data(token.utf8)))
+        let digest = Self.digest(token)
         guard let grant = snapshot.tokens[digest], let user = snapshot.users[grant.userID], user.scope == scope else {
             return .wrongCredential
         }

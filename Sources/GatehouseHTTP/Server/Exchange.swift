@@ -56,4 +56,6 @@ final class Exchange {
 enum GatewayPath: Equatable {
     case login
     case logout
+    /// The admin API's JSON body.
+    case admin
 }

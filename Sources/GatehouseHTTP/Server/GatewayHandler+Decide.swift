@@ -62,7 +62,7 @@ extension GatewayHandler {
             respond(exchange, .notFound, title: "Unknown site", "No tenant is served at \(host).")
             return
         case .admin:
-            respond(exchange, .notFound, title: "Not found", "The admin API is not served at this address yet.")
+            handleAdmin(exchange)
             return
         case .tenant(let routed):
             prefix = routed

@@ -62,11 +62,16 @@ extension GatewayHandler {
     }
 
     func handleForm(_ exchange: Exchange, path: GatewayPath) {
+        if path == .admin {
+            finishAdmin(exchange)
+            return
+        }
         let body = exchange.form.map { String(buffer: $0) } ?? ""
         let fields = FormCoding.decode(body)
         switch path {
         case .login: submitLogin(exchange, fields: fields)
         case .logout: submitLogout(exchange, fields: fields)
+        case .admin: finishAdmin(exchange)
         }
     }
 

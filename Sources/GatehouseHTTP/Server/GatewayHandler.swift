@@ -105,8 +105,13 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         switch exchange.phase {
         case .responded:
             return
-        case .collectingForm:
-            guard exchange.requestBodyBytes <= 16 * 1024 else {
+        case .collectingForm(let path):
+            if path == .admin, exchange.requestBodyBytes > Self.adminBodyLimit {
+                exchange.keepAlive = false
+                respondJSON(exchange, .error(413, code: "too_large", "Admin requests are limited to 1 MiB."))
+                return
+            }
+            guard path == .admin || exchange.requestBodyBytes <= 16 * 1024 else {
                 respond(exchange, .payloadTooLarge, title: "Form too large", "A sign-in form is never this large.")
                 return
             }

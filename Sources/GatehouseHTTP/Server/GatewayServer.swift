@@ -15,11 +15,13 @@ public final class GatewayServer: Service, Sendable {
     let services: GatewayServices
     let tlsConfiguration: TLSConfiguration
     let group: any EventLoopGroup
+    let admin: (any AdminBackend)?
     /// Reports the bound addresses (the ports may have been 0).
     let onListening: @Sendable (_ https: SocketAddress, _ http: SocketAddress?) -> Void
 
     public init(
         settings: GatewaySettings, state: GatewayState, services: GatewayServices, tlsConfiguration: TLSConfiguration,
+        admin: (any AdminBackend)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onListening: @escaping @Sendable (SocketAddress, SocketAddress?) -> Void = { _, _ in }
     ) {
@@ -28,6 +30,7 @@ public final class GatewayServer: Service, Sendable {
         self.services = services
         self.tlsConfiguration = tlsConfiguration
         self.group = group
+        self.admin = admin
         self.onListening = onListening
     }
 
@@ -39,7 +42,7 @@ public final class GatewayServer: Service, Sendable {
         let clientContext = try NIOSSLContext(configuration: clientConfiguration)
         let shared = GatewayShared(
             settings: settings, state: state, services: services,
-            pools: UpstreamPools(group: group, settings: settings, clientTLS: clientContext))
+            pools: UpstreamPools(group: group, settings: settings, clientTLS: clientContext), admin: admin)
 
         let https = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

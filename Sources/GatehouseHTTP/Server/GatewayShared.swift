@@ -14,8 +14,10 @@ final class GatewayShared: Sendable {
     let denials = DenialThrottle()
     let resolver: ClientAddressResolver
     let accessLog: Logger
+    let admin: (any AdminBackend)?
 
-    init(settings: GatewaySettings, state: GatewayState, services: GatewayServices, pools: UpstreamPools) {
+    init(settings: GatewaySettings, state: GatewayState, services: GatewayServices, pools: UpstreamPools, admin: (any AdminBackend)?) {
+        self.admin = admin
         self.settings = settings
         self.state = state
         self.services = services

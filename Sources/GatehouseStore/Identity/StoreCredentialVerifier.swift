@@ -32,7 +32,7 @@ public struct StoreCredentialVerifier: CredentialVerifier {
         }
     }
 
-    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    public static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
         }

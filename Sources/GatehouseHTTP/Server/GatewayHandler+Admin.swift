@@ -1,0 +1,118 @@
+import Foundation
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+extension GatewayHandler {
+    static let adminPrefix = "/api/v1"
+    static let adminBodyLimit = 1024 * 1024
+
+    /// `https://admin.<platform-domain>/api/v1/…`: the body is read (1 MiB at most), the caller
+    /// authenticated by bearer token or Basic `<tenant>.<user>` / `platform.<user>`, then the backend answers.
+    func handleAdmin(_ exchange: Exchange) {
+        guard exchange.path == Self.adminPrefix || exchange.path.hasPrefix(Self.adminPrefix + "/") else {
+            respondJSON(exchange, .error(404, code: "not_found", "The admin API lives under \(Self.adminPrefix)."))
+            return
+        }
+        if case .banned(let until) = shared.services.defender.admit(exchange.clientIP) {
+            respondJSON(exchange, .error(429, code: "banned", "Too many failed sign-ins from your address; try again after \(until.iso8601)."))
+            return
+        }
+        if let length = exchange.head.headers.first(name: "content-length").flatMap(Int.init), length > Self.adminBodyLimit {
+            exchange.keepAlive = false
+            respondJSON(exchange, .error(413, code: "too_large", "Admin requests are limited to 1 MiB."))
+            return
+        }
+        exchange.phase = .collectingForm(.admin)
+        if exchange.requestEnded { finishAdmin(exchange) }
+    }
+
+    func finishAdmin(_ exchange: Exchange) {
+        let configuration = self.configuration
+        switch PresentedCredential(headers: exchange.head.headers) {
+        case .bearer(let token):
+            let digest = TokenAuthenticator.digest(token)
+            guard let grant = configuration.access.tokens[digest], let user = configuration.access.users[grant.userID] else {
+                adminDenied(exchange, .wrongCredential)
+                return
+            }
+            adminAuthorize(exchange, shared.tokens.verify(token, scope: user.scope, snapshot: configuration.access, now: now))
+        case .basic(let login, let password):
+            guard let dot = login.firstIndex(of: "."), let scope = try? UserScope(parsing: String(login[..<dot])),
+                  let name = try? UserName(String(login[login.index(after: dot)...]))
+            else {
+                adminDenied(exchange, .unknownUser)
+                return
+            }
+            let credentials = shared.services.credentials
+            awaitOnLoop(exchange, { try await credentials.verifyPassword(password, user: name, scope: scope) }) { outcome in
+                self.adminAuthorize(exchange, outcome)
+            }
+        case .session, .none, .malformed:
+            var headers = HTTPHeaders()
+            headers.add(name: "www-authenticate", value: "Bearer realm=\"admin\"")
+            headers.add(name: "www-authenticate", value: "Basic realm=\"admin\", charset=\"UTF-8\"")
+            respondJSON(
+                exchange, .error(401, code: "unauthenticated", "Send an API token (Authorization: Bearer …) or Basic <tenant>.<user> credentials."),
+                headers: headers)
+        }
+    }
+
+    private func adminAuthorize(_ exchange: Exchange, _ outcome: CredentialOutcome) {
+        guard case .verified(let user) = outcome, !user.isDisabled else {
+            adminDenied(exchange, outcome == .unknownUser ? .unknownUser : .wrongCredential)
+            return
+        }
+        exchange.user = user
+        if case .tenant(let prefix) = user.scope {
+            guard let access = configuration.access.tenants[prefix] else {
+                adminDenied(exchange, .unknownUser)
+                return
+            }
+            exchange.tenant = access
+            if !access.allowlist.admits(user.name, from: exchange.clientIP) {
+                deny(exchange, .deniedByAllowlist)
+                return
+            }
+            if access.tenant.subscription.state(at: now) == .purged {
+                deny(exchange, .tenantUnavailable(.purged))
+                return
+            }
+        }
+        let request = adminRequest(exchange)
+        guard let backend = shared.admin else {
+            respondJSON(exchange, .error(503, code: "unavailable", "The admin API is not configured on this server."))
+            return
+        }
+        awaitOnLoop(exchange, { await backend.handle(request, by: user) }) { response in
+            self.respondJSON(exchange, response)
+        }
+    }
+
+    private func adminDenied(_ exchange: Exchange, _ outcome: CredentialOutcome) {
+        if let event = AccessPolicy.defenderEvent(for: .unauthenticated(outcome)) {
+            shared.services.defender.record(event, from: exchange.clientIP)
+        }
+        auditLogin(exchange, outcome: outcome, method: "admin-api", success: false)
+        respondJSON(exchange, .error(401, code: "unauthenticated", "The credentials were not accepted."))
+    }
+
+    private func adminRequest(_ exchange: Exchange) -> AdminRequest {
+        let rest = exchange.path.dropFirst(Self.adminPrefix.count)
+        let segments = rest.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        var query: [String: String] = [:]
+        if let question = exchange.head.uri.firstIndex(of: "?") {
+            query = FormCoding.decode(String(exchange.head.uri[exchange.head.uri.index(after: question)...]))
+        }
+        let body = exchange.form.map { Data($0.readableBytesView) } ?? Data()
+        return AdminRequest(
+            method: exchange.head.method.rawValue, path: segments, query: query,
+            contentType: exchange.head.headers.first(name: "content-type") ?? "", body: body, sourceIP: exchange.clientIP.description)
+    }
+
+    func respondJSON(_ exchange: Exchange, _ response: AdminResponse, headers: HTTPHeaders = [:]) {
+        respond(
+            exchange, HTTPResponseStatus(statusCode: response.status), headers: headers,
+            body: String(decoding: response.body, as: UTF8.self) + "\n", contentType: "application/json")
+    }
+}
