@@ -35,7 +35,7 @@ public enum ProcessRunner {
         process.standardError = try FileHandle(forWritingTo: errURL)
         let input = Pipe()
         process.standardInput = input
-        try process.run()
+        try launch(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
@@ -49,6 +49,16 @@ public enum ProcessRunner {
             status: process.terminationStatus,
             stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
             stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    }
+
+    private static let spawnLock = NSLock()
+
+    /// Starts `process`, one spawn at a time: Foundation's `Process.run()` has crashed here when
+    /// tests launched processes from several threads at once.
+    public static func launch(_ process: Process) throws {
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        try process.run()
     }
 
     /// The first match for `name` on PATH, if any.

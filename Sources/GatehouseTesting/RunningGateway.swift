@@ -39,7 +39,7 @@ public final class RunningGateway: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GATEHOUSE_DATA")
         process.environment = environment
-        try process.run()
+        try ProcessRunner.launch(process)
         self.process = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {

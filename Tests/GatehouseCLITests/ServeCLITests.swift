@@ -12,7 +12,7 @@ struct ServeCLITests {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: logURL)
         process.standardOutput = try FileHandle(forWritingTo: logURL)
-        try process.run()
+        try ProcessRunner.launch(process)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? String(contentsOf: logURL, encoding: .utf8))?.contains("gateway listening") == true { return (process, logURL) }

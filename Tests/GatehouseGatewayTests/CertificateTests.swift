@@ -95,3 +95,34 @@ struct CertificateTests {
         #expect(unknown.status == 1 && unknown.stderr.contains("is not a domain of any tenant"))
     }
 }
+
+struct CertificateExpiryTests {
+    @Test func certificatesNearExpiryRaiseALogLineAnAuditEventAndAMetric() throws {
+        let ca = try TestCertificateAuthority()
+        var operatorToken = ""
+        let fixture = try GatewayFixture(beforeStart: { gateway in
+            try GatewayFixture.check(gateway.cli("user", "add", "platform", "olga", "--role", "operator"))
+            operatorToken = try gateway.cli("user", "token", "create", "platform", "olga").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        })
+        defer { fixture.stop() }
+        let directory = fixture.gateway.directory
+        try GatewayFixture.check(fixture.gateway.cli("domain", "add", "acme", "erp.acme.test"))
+        var leaf = TestCertificateAuthority.Leaf(names: ["erp.acme.test"])
+        leaf.notAfter = Date().addingTimeInterval(10 * 86_400)
+        let issued = try ca.issue(leaf)
+        try (issued.fullChainPEM + issued.rootPEM).write(toFile: directory.path("soon.pem"), atomically: true, encoding: .utf8)
+        try issued.keyPEM.write(toFile: directory.path("soon.key"), atomically: true, encoding: .utf8)
+        let imported = try fixture.gateway.cli("cert", "import", "erp.acme.test", "--cert", directory.path("soon.pem"), "--key", directory.path("soon.key"))
+        try GatewayFixture.check(imported)
+        #expect(imported.stderr.contains("warning: the certificate expires in"))
+        #expect(try fixture.gateway.cli("cert", "list").stdout.contains("expires within 14 days"))
+        #expect(eventually { fixture.gateway.log().contains("certificate expires soon") })
+        #expect(try eventually { try fixture.audit().contains { $0["action"] as? String == "certificate.expiring" } })
+        let metrics = try fixture.gateway.curl(
+            "/api/v1/metrics", host: "admin.gatehouse.localhost", arguments: ["-H", "Authorization: Bearer \(operatorToken)"])
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains("gatehouse_certificate_expiry_days{hostname=\"erp.acme.test\"} 9"), "\(metrics.text)")
+        #expect(metrics.text.contains("gatehouse_certificate_expiry_warnings_total"))
+        #expect(try fixture.gateway.curl("/api/v1/metrics", host: "admin.gatehouse.localhost", arguments: fixture.bearer).status == 403)
+    }
+}

@@ -39,6 +39,11 @@ struct AdminAPI: AdminBackend {
             let now = context.clock.now()
             return try call.json(tenants.map { TenantJSON($0, now: now) })
         }
+        if path == ["metrics"], method == "GET" {
+            guard call.isOperator else { throw AdminDenial(message: "metrics are for platform operators") }
+            return AdminResponse(
+                status: 200, body: Data(GatehouseMetrics.exposition().utf8), contentType: "text/plain; version=0.0.4")
+        }
         if path == ["certificates"], method == "GET" {
             let certificates = try store.certificates.all().filter { $0.tenant.map(call.mayRead) ?? call.isOperator }
             return try call.json(certificates.map(CertificateJSON.init))

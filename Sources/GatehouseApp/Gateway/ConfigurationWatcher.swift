@@ -4,6 +4,7 @@ import GatehouseHTTP
 import GatehouseStore
 import GatehouseTLS
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Polls the store's configuration generation and swaps in new snapshots when it moves, so a change
@@ -29,6 +30,7 @@ struct ConfigurationWatcher: Service {
                     if current != generation {
                         try reload()
                         generation = current
+                        lastExpiryCheck = .distantPast
                     }
                     if clock.now().timeIntervalSince(lastExpiryCheck) >= 3600 {
                         checkExpiry()
@@ -55,8 +57,10 @@ struct ConfigurationWatcher: Service {
         let now = clock.now()
         for certificate in catalogued {
             let days = Int(floor(certificate.notAfter.timeIntervalSince(now) / 86_400))
+            Gauge(label: "gatehouse_certificate_expiry_days", dimensions: [("hostname", certificate.hostname)]).record(days)
             guard let threshold = [7, 14, 30].first(where: { days < $0 }) else { continue }
             if (try? store.certificates.raiseExpiryWarning(hostname: certificate.hostname, days: threshold)) == true {
+                Counter(label: "gatehouse_certificate_expiry_warnings_total", dimensions: [("threshold_days", String(threshold))]).increment()
                 logger.warning(
                     "certificate expires soon",
                     metadata: ["hostname": "\(certificate.hostname)", "days_left": "\(days)", "not_after": "\(certificate.notAfter.iso8601)"])

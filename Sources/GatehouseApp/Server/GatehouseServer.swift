@@ -22,6 +22,7 @@ public struct GatehouseServer: Sendable {
     public func run() async throws {
         let logger = Logger(label: "gatehouse")
         let settings = try options.gatewaySettings()
+        GatehouseMetrics.bootstrap()
         // Trust roots are read now so a bad --trust-root stops the start with a clear message.
         _ = try TrustStore.load(extraFiles: options.trustRoots)
         let store = try context.store()

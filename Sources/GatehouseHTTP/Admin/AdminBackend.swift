@@ -25,10 +25,12 @@ public struct AdminRequest: Sendable {
 public struct AdminResponse: Sendable {
     public let status: Int
     public let body: Data
+    public let contentType: String
 
-    public init(status: Int, body: Data) {
+    public init(status: Int, body: Data, contentType: String = "application/json") {
         self.status = status
         self.body = body
+        self.contentType = contentType
     }
 
     /// `{"error":{"code":…,"message":…}}`, the one error shape of the API.

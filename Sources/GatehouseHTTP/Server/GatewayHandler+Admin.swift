@@ -113,6 +113,7 @@ extension GatewayHandler {
     func respondJSON(_ exchange: Exchange, _ response: AdminResponse, headers: HTTPHeaders = [:]) {
         respond(
             exchange, HTTPResponseStatus(statusCode: response.status), headers: headers,
-            body: String(decoding: response.body, as: UTF8.self) + "\n", contentType: "application/json")
+            body: String(decoding: response.body, as: UTF8.self) + (response.contentType == "application/json" ? "\n" : ""),
+            contentType: response.contentType)
     }
 }

@@ -21,6 +21,7 @@ extension GatewayHandler {
             }
             switch result {
             case .failure(let error):
+                self.shared.upstreamFailures.increment()
                 self.shared.services.logger.warning(
                     "upstream unreachable", metadata: ["tenant": "\(access.tenant.prefix)", "upstream": "\(key.host):\(key.port)", "error": "\(error)"])
                 self.respond(
@@ -116,6 +117,7 @@ extension GatewayHandler {
             context?.close(promise: nil)
             return
         }
+        shared.upstreamFailures.increment()
         shared.services.logger.warning("upstream failed", metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "error": "\(error)"])
         respond(exchange, .badGateway, title: "Upstream error", "The application closed the connection before answering.")
         resumeReads()

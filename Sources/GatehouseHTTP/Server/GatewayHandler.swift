@@ -224,6 +224,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     /// One line per request: no query string, no body, no credentials.
     func logAccess(_ exchange: Exchange, status: Int) {
+        if (100..<600).contains(status) { shared.responses[status / 100 - 1].increment() }
         guard shared.accessLog.logLevel <= .info else { return }
         let micros = (NIODeadline.now() - exchange.started).nanoseconds / 1000
         shared.accessLog.info(

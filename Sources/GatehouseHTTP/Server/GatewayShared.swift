@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import Logging
+import Metrics
 import Synchronization
 
 /// Everything the connection handlers share, made once per server.
@@ -15,6 +16,9 @@ final class GatewayShared: Sendable {
     let resolver: ClientAddressResolver
     let accessLog: Logger
     let admin: (any AdminBackend)?
+    /// Requests answered, by status class (1xx…5xx), made once: a metric lookup per request would cost.
+    let responses: [Counter] = (1...5).map { Counter(label: "gatehouse_http_responses_total", dimensions: [("class", "\($0)xx")]) }
+    let upstreamFailures = Counter(label: "gatehouse_upstream_failures_total")
 
     init(settings: GatewaySettings, state: GatewayState, services: GatewayServices, pools: UpstreamPools, admin: (any AdminBackend)?) {
         self.admin = admin
