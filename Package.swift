@@ -7,7 +7,7 @@ let package = Package(
     name: "Gatehouse",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "gatehouse", targets: ["gatehouse"])
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -80,6 +80,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark helper: fills a store with N certified custom domains (Benchmarks/sni-handshakes.sh).
+        .executableTarget(
+            name: "sni-setup", dependencies: ["GatehouseStore", "GatehouseTLS", "GatehouseCore"], path: "Benchmarks/SNISetup"),
         .target(
             name: "GatehouseTesting",
             dependencies: [

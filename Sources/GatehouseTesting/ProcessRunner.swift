@@ -17,48 +17,20 @@ public enum ProcessRunner {
         _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
         currentDirectory: String? = nil, timeout: TimeInterval = 120
     ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "GATEHOUSE_DATA")
         env.removeValue(forKey: "GATEHOUSE_CERTIFICATES")
         env.merge(environment) { $1 }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let scratch = TemporaryDirectory("gatehouse-proc")
-        let outURL = scratch.url.appendingPathComponent("out")
-        let errURL = scratch.url.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let input = Pipe()
-        process.standardInput = input
-        try launch(process)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            // SIGKILL: a child may inherit a blocked SIGTERM from the test runner.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        let outPath = scratch.path("out"), errPath = scratch.path("err")
+        let child = try ChildProcess(
+            executable, arguments, environment: env, currentDirectory: currentDirectory, stdinText: stdin ?? "",
+            stdoutPath: outPath, stderrPath: errPath)
+        let status = child.wait(seconds: timeout)
         return ProcessResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
-    }
-
-    private static let spawnLock = NSLock()
-
-    /// Starts `process`, one spawn at a time: Foundation's `Process.run()` has crashed here when
-    /// tests launched processes from several threads at once.
-    public static func launch(_ process: Process) throws {
-        spawnLock.lock()
-        defer { spawnLock.unlock() }
-        try process.run()
+            status: status,
+            stdout: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(), as: UTF8.self),
+            stderr: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
     }
 
     /// The first match for `name` on PATH, if any.

@@ -7,7 +7,7 @@ public final class RunningGateway: @unchecked Sendable {
     public let gatehouse: GatehouseBinary
     public private(set) var httpsPort = 0
     public private(set) var httpPort = 0
-    private var process: Process?
+    private var process: ChildProcess?
     public let logURL: URL
     public let platformDomain = "gatehouse.localhost"
 
@@ -29,17 +29,12 @@ public final class RunningGateway: @unchecked Sendable {
 
     /// Starts serving and waits until the listeners are bound.
     public func start(_ extra: [String] = []) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: gatehouse.path)
-        process.arguments = ["serve", "--data", dataPath, "--certificates", certificatesPath, "--https-port", "0", "--http-port", "0"] + extra
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: logURL)
-        process.standardError = logHandle
-        process.standardOutput = logHandle
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GATEHOUSE_DATA")
-        process.environment = environment
-        try ProcessRunner.launch(process)
+        let process = try ChildProcess(
+            gatehouse.path,
+            ["serve", "--data", dataPath, "--certificates", certificatesPath, "--https-port", "0", "--http-port", "0"] + extra,
+            environment: environment, stdoutPath: logURL.path + ".out", stderrPath: logURL.path)
         self.process = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -51,7 +46,7 @@ public final class RunningGateway: @unchecked Sendable {
             guard process.isRunning else { break }
             usleep(50_000)
         }
-        process.terminate()
+        process.wait(seconds: 0)
         throw StartFailure(log: log())
     }
 
@@ -72,13 +67,9 @@ public final class RunningGateway: @unchecked Sendable {
     /// SIGTERM, and wait for a clean exit; returns the exit status.
     @discardableResult
     public func stop() -> Int32 {
-        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        guard let process else { return 0 }
+        process.signal(SIGTERM)
+        return process.wait(seconds: 20)
     }
 
     deinit {

@@ -4,27 +4,24 @@ import Testing
 
 struct ServeCLITests {
     /// Starts `gatehouse <arguments>` in the background and waits until its log says it serves.
-    func start(_ cli: CLIFixture, _ arguments: [String]) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cli.gatehouse.path)
-        process.arguments = arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0"]
+    func start(_ cli: CLIFixture, _ arguments: [String]) throws -> (ChildProcess, URL) {
         let logURL = cli.directory.url.appendingPathComponent("serve-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = try FileHandle(forWritingTo: logURL)
-        try ProcessRunner.launch(process)
+        let process = try ChildProcess(
+            cli.gatehouse.path, arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0"],
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "GATEHOUSE_DATA" },
+            stdoutPath: logURL.path + ".out", stderrPath: logURL.path)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? String(contentsOf: logURL, encoding: .utf8))?.contains("gateway listening") == true { return (process, logURL) }
             guard process.isRunning else { break }
             usleep(50_000)
         }
-        process.terminate()
+        process.wait(seconds: 0)
         Issue.record("gatehouse did not start: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
         throw CancellationError()
     }
 
-    func waitForExit(_ process: Process, seconds: Double = 20) -> Bool {
+    func waitForExit(_ process: ChildProcess, seconds: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         return !process.isRunning
@@ -34,7 +31,7 @@ struct ServeCLITests {
     func serveStopsCleanlyOnSignal(_ signal: Int32) throws {
         let cli = CLIFixture()
         let (process, logURL) = try start(cli, ["serve"])
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
         #expect(waitForExit(process), "serve did not stop on signal \(signal)")
         #expect(process.terminationStatus == 0)
         let log = try String(contentsOf: logURL, encoding: .utf8)
@@ -48,7 +45,7 @@ struct ServeCLITests {
     @Test func jsonLogLines() throws {
         let cli = CLIFixture()
         let (process, logURL) = try start(cli, ["serve", "--log-format", "json"])
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         #expect(waitForExit(process))
         let lines = try String(contentsOf: logURL, encoding: .utf8).split(separator: "\n")
         #expect(!lines.isEmpty)
@@ -77,7 +74,7 @@ struct ServeCLITests {
         #expect(users.allSatisfy { $0["password"] as? Bool == true })
 
         let (process, _) = try start(cli, ["demo"])
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         #expect(waitForExit(process))
         #expect(process.terminationStatus == 0)
     }

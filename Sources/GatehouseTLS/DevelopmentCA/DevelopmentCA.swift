@@ -78,3 +78,11 @@ extension DevelopmentCA {
     public func certificatePEM() throws -> String { try certificate.serializeAsPEM().pemString + "\n" }
     public func privateKeyPEM() throws -> String { try privateKey.serializeAsPEM().pemString + "\n" }
 }
+
+extension DevelopmentCA {
+    /// A certificate for one hostname, issued by this CA (for development and benchmarks).
+    public func certificate(for hostname: HostName, now: Date) throws -> ValidatedCertificate {
+        let issued = try issueServerCertificate(for: [hostname.value], now: now)
+        return ValidatedCertificate(hostname: hostname, chain: issued.chain, privateKey: issued.key, warnings: [])
+    }
+}

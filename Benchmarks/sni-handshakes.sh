@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# TLS handshakes per second with 10,000 imported certificates against 1: each wrk request opens a new
+# TLS connection (Connection: close), so every request is a full handshake whose certificate the
+# gateway picks by SNI from its registry. Target: ≥ 0.95×. Not a CI test: run it by hand.
+#
+#   Benchmarks/sni-handshakes.sh [count] [seconds]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COUNT=${1:-10000}
+SECONDS_PER_RUN=${2:-10}
+WORK=$(mktemp -d /tmp/gatehouse-sni.XXXXXX)
+HOSTS_LINE="127.0.0.1 d0.bench.test d$((COUNT / 2)).bench.test"
+command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+cleanup() { pkill -f "gatehouse serve --data $WORK" 2>/dev/null || true; sed -i "\|^$HOSTS_LINE\$|d" /etc/hosts; }
+trap cleanup EXIT
+grep -qxF "$HOSTS_LINE" /etc/hosts || echo "$HOSTS_LINE" >> /etc/hosts
+
+(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null)
+(cd "$ROOT" && swift build -c release --product sni-setup >/dev/null)
+GATEHOUSE="$ROOT/.build/release/gatehouse"
+SETUP="$ROOT/.build/release/sni-setup"
+
+measure() { # name count host port
+    local data="$WORK/$1/data" certs="$WORK/$1/certs"
+    mkdir -p "$WORK/$1"
+    echo "== $1: setting up $2 certificate(s)"
+    time "$SETUP" "$data" "$certs" "$2" | tail -1
+    "$GATEHOUSE" serve --data "$data" --certificates "$certs" --https-port "$4" --no-http --log-level warning > "$WORK/$1.log" 2>&1 &
+    for _ in $(seq 1 600); do ss -ltn | grep -q ":$4 " && break; sleep 0.1; done
+    openssl s_client -connect "127.0.0.1:$4" -servername "$3" </dev/null 2>/dev/null | grep -q "subject=CN = $3" \
+        || { echo "the gateway did not present the certificate of $3"; exit 1; }
+    wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -H "Connection: close" "https://$3:$4/" > "$WORK/$1.wrk"
+    awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk" > "$WORK/$1.rate"
+    printf "%-6s %6s certificates: %10s handshakes/s\n" "$1" "$2" "$(cat "$WORK/$1.rate")"
+    pkill -f "gatehouse serve --data $data" || true
+    sleep 1
+}
+measure one 1 d0.bench.test 18561
+measure many "$COUNT" "d$((COUNT / 2)).bench.test" 18562
+awk -v m="$(cat "$WORK/many.rate")" -v o="$(cat "$WORK/one.rate")" -v n="$COUNT" \
+    'BEGIN { printf "ratio  %d certificates / 1 = %.2fx\n", n, m / o }'
