@@ -26,12 +26,21 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("max-body"), help: "Largest request body, e.g. 32m (default 32m).") var maxBody: String?
     @Option(name: .customLong("upstream-timeout"), help: "Seconds to wait for an upstream's response head (default 60).")
     var upstreamTimeout: Int?
+    @Option(name: .customLong("ban-threshold"), help: "Failure score that bans an address (default 15; unknown user 2, wrong credential 1).")
+    var banThreshold: Int?
+    @Option(name: .customLong("ban-window"), help: "Seconds over which failures add up (default 1800).") var banWindow: Int?
+    @Option(name: .customLong("ban-duration"), help: "Seconds a ban lasts; each attempt while banned adds half (default 1800).")
+    var banDuration: Int?
 
     func options(demo: Bool) -> ServeOptions {
-        ServeOptions(
+        var options = ServeOptions(
             bind: bind, httpsPort: httpsPort, httpPort: noHTTP ? nil : httpPort, platformDomain: platform.resolved,
             trustedProxies: trustedProxies, trustRoots: trustRoots, maxBody: maxBody, upstreamTimeout: upstreamTimeout,
             demoApplication: demo)
+        options.banThreshold = banThreshold
+        options.banWindow = banWindow
+        options.banDuration = banDuration
+        return options
     }
 }
 

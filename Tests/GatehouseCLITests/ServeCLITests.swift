@@ -79,3 +79,24 @@ struct ServeCLITests {
         #expect(process.terminationStatus == 0)
     }
 }
+
+struct ServeOptionTests {
+    @Test func badServeOptionsStopTheStartWithAClearLine() throws {
+        let cli = CLIFixture()
+        let cases: [([String], String)] = [
+            (["--ban-threshold", "0"], "threshold must be positive"),
+            (["--max-body", "lots"], "--max-body 'lots' is not a size"),
+            (["--bind", "localhost"], "not a valid IPv4 address"),
+            (["--trusted-proxy", "10.0.0.1/8"], "host bits set"),
+            (["--platform-domain", "bad_domain.test"], "invalid label"),
+            (["--upstream-timeout", "0"], "--upstream-timeout 0 must be 1 to 3600 seconds"),
+            (["--https-port", "70000"], "--https-port 70000 is not a port number"),
+            (["--trust-root", "/nonexistent.pem"], "cannot read trust root file /nonexistent.pem"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try cli.gatehouse.run(["serve", "--https-port", "0", "--http-port", "0"] + arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+    }
+}

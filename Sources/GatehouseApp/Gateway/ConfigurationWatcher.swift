@@ -19,6 +19,7 @@ struct ConfigurationWatcher: Service {
     let interval: Duration
     let logger: Logger
     let clock: any WallClock
+    let sessionIdleTimeout: TimeInterval
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
@@ -35,6 +36,8 @@ struct ConfigurationWatcher: Service {
                     if clock.now().timeIntervalSince(lastExpiryCheck) >= 3600 {
                         checkExpiry()
                         lastExpiryCheck = clock.now()
+                        let pruned = try await store.sessions.prune(now: clock.now(), idleTimeout: sessionIdleTimeout)
+                        if pruned > 0 { logger.info("expired sessions removed", metadata: ["count": "\(pruned)"]) }
                     }
                 } catch {
                     logger.error("configuration reload failed; serving the previous one", metadata: ["error": "\(error)"])

@@ -22,6 +22,7 @@ public struct GatehouseServer: Sendable {
     public func run() async throws {
         let logger = Logger(label: "gatehouse")
         let settings = try options.gatewaySettings()
+        let defenderConfiguration = try options.defenderConfiguration()
         GatehouseMetrics.bootstrap()
         // Trust roots are read now so a bad --trust-root stops the start with a clear message.
         _ = try TrustStore.load(extraFiles: options.trustRoots)
@@ -39,7 +40,7 @@ public struct GatehouseServer: Sendable {
         let registry = CertificateRegistry(try loader.load(previous: nil))
         let services = GatewayServices(
             credentials: StoreCredentialVerifier(database: store), audit: store.audit, sessions: store.sessions,
-            defender: SharedDefender(clock: context.clock), clock: context.clock,
+            defender: SharedDefender(configuration: defenderConfiguration, clock: context.clock), clock: context.clock,
             tokensUsed: { [clock = context.clock] used in try? await store.markTokensUsed(used, at: clock.now()) },
             logger: logger)
 
@@ -55,7 +56,8 @@ public struct GatehouseServer: Sendable {
             .init(
                 service: ConfigurationWatcher(
                     store: store, platformDomain: settings.platformDomain, gateway: gatewayState, certificates: registry,
-                    certificateLoader: loader, interval: .milliseconds(500), logger: logger, clock: context.clock)),
+                    certificateLoader: loader, interval: .milliseconds(500), logger: logger, clock: context.clock,
+                    sessionIdleTimeout: settings.sessionIdleTimeout)),
             .init(
                 service: GatewayServer(
                     settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration(),

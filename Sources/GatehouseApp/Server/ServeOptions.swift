@@ -12,6 +12,10 @@ public struct ServeOptions: Sendable {
     public var trustRoots: [String]
     public var maxBody: String?
     public var upstreamTimeout: Int?
+    /// Brute-force defender: failures (score) within the window that ban an address, and for how long.
+    public var banThreshold: Int?
+    public var banWindow: Int?
+    public var banDuration: Int?
     /// `gatehouse demo` also runs the demo application on 127.0.0.1:8081.
     public var demoApplication: Bool
 
@@ -29,6 +33,18 @@ public struct ServeOptions: Sendable {
         self.trustRoots = trustRoots
         self.maxBody = maxBody
         self.demoApplication = demoApplication
+    }
+
+    func defenderConfiguration() throws(GatehouseError) -> DefenderConfiguration {
+        var configuration = DefenderConfiguration()
+        if let banThreshold { configuration.threshold = banThreshold }
+        if let banWindow { configuration.window = TimeInterval(banWindow) }
+        if let banDuration {
+            configuration.banDuration = TimeInterval(banDuration)
+            configuration.maximumBan = max(configuration.maximumBan, configuration.banDuration)
+        }
+        try configuration.validate()
+        return configuration
     }
 
     func gatewaySettings() throws(GatehouseError) -> GatewaySettings {
