@@ -146,3 +146,25 @@ struct ProxyTests {
         #expect(fixture.upstream.received.isEmpty)
     }
 }
+
+struct DrainTests {
+    /// SIGTERM lets a request in flight finish before the server exits, and refuses new connections.
+    @Test func sigtermDrainsRequestsInFlight() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.upstream.shutdown() }
+        final class Box: @unchecked Sendable { var status = -1 }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let gateway = fixture.gateway, bearer = fixture.bearer
+        DispatchQueue.global().async {
+            box.status = (try? gateway.curl("/slow", arguments: bearer).status) ?? -2
+            done.signal()
+        }
+        #expect(eventually { fixture.upstream.received.contains { $0.uri == "/slow" } })
+        let exit = fixture.gateway.stop()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(box.status == 200)
+        #expect(exit == 0)
+        #expect(fixture.gateway.log().contains("finishing open requests"))
+    }
+}

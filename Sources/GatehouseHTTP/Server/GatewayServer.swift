@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import Logging
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -44,7 +45,15 @@ public final class GatewayServer: Service, Sendable {
             settings: settings, state: state, services: services,
             pools: UpstreamPools(group: group, settings: settings, clientTLS: clientContext), admin: admin)
 
+        // On shutdown the listener closes, idle connections close, and busy ones close after their
+        // current response (HTTPServerPipelineHandler honours the quiesce event).
+        let quiesce = ServerQuiescingHelper(group: group)
         let https = try await ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.maxMessagesPerRead, value: 64)
@@ -99,8 +108,21 @@ public final class GatewayServer: Service, Sendable {
         }
         let used = tokens.drainUsed()
         if !used.isEmpty { await services.tokensUsed(used) }
-        logger.info("gateway stopping: no new connections")
+        logger.info("gateway stopping: no new connections; finishing open requests")
         try? await http?.close()
-        try? await https.close()
+        let drained = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: drained)
+        let finished = await withTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask { (try? await drained.futureResult.get()) != nil }
+            tasks.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let first = await tasks.next() ?? false
+            tasks.cancelAll()
+            return first
+        }
+        if !finished { logger.warning("gateway stopped with connections still open after 10 s") }
+        _ = https
     }
 }
