@@ -139,3 +139,31 @@ struct AdminAPITests {
         #expect(try admin.call("PUT", "/tenants/beta/domains/erp.acme.test/certificate", token: admin.adminToken, json: "{}").status == 403)
     }
 }
+
+struct AdminAPIHardeningTests {
+    @Test func browsersCannotDriveTheAPICrossSite() throws {
+        let admin = try AdminAPITests.AdminFixture()
+        defer { admin.fixture.stop() }
+        let plain = try admin.call(
+            "POST", "/tenants/acme/users", token: admin.adminToken,
+            extra: ["-H", "Content-Type: text/plain", "--data-binary", #"{"name":"eve","roles":["admin"]}"#])
+        #expect(plain.status == 400)
+        #expect(admin.errorCode(plain) == "invalidInput")
+        let crossSite = try admin.call(
+            "POST", "/tenants/acme/users", token: admin.adminToken, json: #"{"name":"eve","roles":["admin"]}"#,
+            extra: ["-H", "Origin: https://evil.example"])
+        #expect(crossSite.status == 403)
+        #expect(!(try admin.call("GET", "/tenants/acme/users", token: admin.adminToken).text.contains("\"eve\"")))
+    }
+
+    @Test func theAllowlistComesBeforeTheAdminsPassword() throws {
+        let admin = try AdminAPITests.AdminFixture()
+        defer { admin.fixture.stop() }
+        try GatewayFixture.check(admin.fixture.gateway.cli("allowlist", "add", "acme", "10.0.0.0/8"))
+        #expect(try eventually { try admin.call("GET", "/tenants/acme/users", token: admin.adminToken).status == 403 })
+        let basic = try admin.call("GET", "/tenants/acme/users", token: nil, extra: ["-u", "acme.carol:not the password at all"])
+        #expect(basic.status == 403, "\(basic.text)")
+        #expect(admin.errorCode(basic) == "forbidden")
+        #expect(try admin.call("GET", "/tenants", token: admin.operatorToken).status == 200)
+    }
+}

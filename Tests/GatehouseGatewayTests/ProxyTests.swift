@@ -168,3 +168,53 @@ struct DrainTests {
         #expect(fixture.gateway.log().contains("finishing open requests"))
     }
 }
+
+/// Requests crafted to make the gateway and the upstream disagree, or to leave the tenant's site.
+struct DesyncTests {
+    @Test func connectionCannotStripTheFraming() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let smuggled = "GET /smuggled HTTP/1.1\r\nHost: acme.gatehouse.localhost\r\n\r\n"
+        let request = "GET /echo HTTP/1.1\r\nHost: acme.gatehouse.localhost\r\nAuthorization: Bearer \(fixture.token)\r\n"
+            + "Content-Length: \(smuggled.utf8.count)\r\nConnection: content-length, close\r\n\r\n" + smuggled
+        let reply = try fixture.gateway.rawTLS(request)
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(60))")
+        #expect(eventually { !fixture.upstream.received.isEmpty })
+        #expect(fixture.upstream.received.map(\.uri) == ["/echo"])
+        #expect(fixture.upstream.received.first?.bodyBytes == smuggled.utf8.count)
+    }
+
+    @Test func targetsMustStayOnTheSite() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let base = "Host: acme.gatehouse.localhost\r\nAuthorization: Bearer \(fixture.token)\r\nConnection: close\r\n\r\n"
+        #expect(try fixture.gateway.rawTLS("TRACE /echo HTTP/1.1\r\n" + base).hasPrefix("HTTP/1.1 405"))
+        #expect(try fixture.gateway.rawTLS("GET https://beta.gatehouse.localhost/echo HTTP/1.1\r\n" + base).hasPrefix("HTTP/1.1 400"))
+        #expect(try fixture.gateway.rawTLS("GET /a/../../etc/passwd HTTP/1.1\r\n" + base).hasPrefix("HTTP/1.1 400"))
+        #expect(try fixture.gateway.rawTLS("GET /a/%2e%2e/b HTTP/1.1\r\n" + base).hasPrefix("HTTP/1.1 400"))
+        #expect(fixture.upstream.received.isEmpty)
+        let absolute = try fixture.gateway.rawTLS("GET https://acme.gatehouse.localhost/echo?x=1 HTTP/1.1\r\n" + base)
+        #expect(absolute.hasPrefix("HTTP/1.1 200"))
+        #expect(fixture.upstream.received.map(\.uri) == ["/echo?x=1"])
+    }
+
+    @Test func spoofedIdentityWithUnderscoresIsStripped() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let response = try fixture.get("/echo", fixture.bearer + ["-H", "X-Gatehouse_User: mallory", "-H", "X_Forwarded_For: 1.2.3.4"])
+        let headers = try #require(response.json["headers"] as? [String: [String]])
+        #expect(headers["x-gatehouse_user"] == nil)
+        #expect(headers["x-gatehouse-user"] == ["alice"])
+        #expect(headers["x_forwarded_for"] == nil)
+    }
+
+    @Test func signInNeverRedirectsOffTheSite() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        for next in ["/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%2f%2fevil.example"] {
+            let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let page = try fixture.get("/_gatehouse/login?next=\(encoded)")
+            #expect(AccessTests.hiddenField("next", in: page.text) == "/", "\(next)")
+        }
+    }
+}

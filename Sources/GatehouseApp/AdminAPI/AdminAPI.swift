@@ -101,6 +101,10 @@ struct AdminCall {
     /// The request body as a JSON object; a clear 400 otherwise.
     func object() throws -> [String: Any] {
         guard !request.body.isEmpty else { throw GatehouseError.invalidInput("this request needs a JSON body") }
+        // Only a JSON media type: a cross-site form can send text/plain, never application/json.
+        guard request.contentType.lowercased().hasPrefix("application/json") else {
+            throw GatehouseError.invalidInput("send the body as Content-Type: application/json")
+        }
         guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
             throw GatehouseError.invalidInput("the body is not a JSON object")
         }

@@ -5,20 +5,23 @@ import NIOHTTP1
 /// this walks the fields once instead of calling `remove(name:)` for every rule.
 enum HeaderRewriting {
     static let securityHeaders: Set<String> = ["strict-transport-security", "cache-control", "x-content-type-options"]
+    /// Fields a client may not remove by naming them in `Connection`: framing must reach the upstream
+    /// exactly as the gateway parsed it.
+    static let unremovable: Set<String> = ["content-length", "transfer-encoding", "host"]
     static let forwarding: Set<String> = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded", "x-real-ip"]
 
     /// What the upstream receives: no hop-by-hop fields, no credentials or gateway cookies, no
     /// client-sent identity; the gateway's forwarding and identity fields added.
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
-        tenant: TenantPrefix, chunked: Bool
+        tenant: TenantPrefix, chunked: Bool, contentLength: Int?
     ) -> HTTPHeaders {
-        let named = connectionNamed(original)
+        let named = connectionNamed(original).subtracting(unremovable)
         var headers = HTTPHeaders()
         var priorForwardedFor: [String] = []
-        var hasContentLength = false
         for (name, value) in original {
-            let lower = name.asciiLowercased
+            // `X-Gatehouse_User` is `X-Gatehouse-User` to CGI-style servers: compare with dashes.
+            let lower = name.asciiLowercased.replacingUnderscores
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) { continue }
             switch lower {
             case "authorization", "expect", "x-forwarded-proto", "x-forwarded-host":
@@ -39,8 +42,8 @@ enum HeaderRewriting {
                     headers.add(name: name, value: value)
                 }
                 continue
-            case "content-length":
-                hasContentLength = true
+            case "content-length", "transfer-encoding":
+                continue
             default:
                 if lower.hasPrefix(GatewayHeaders.identityPrefix) { continue }
             }
@@ -54,7 +57,12 @@ enum HeaderRewriting {
         headers.add(name: "x-gatehouse-user", value: user.name.value)
         headers.add(name: "x-gatehouse-tenant", value: tenant.value)
         headers.add(name: "x-gatehouse-roles", value: user.roles.sorted().map(\.rawValue).joined(separator: ","))
-        if chunked && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
+        // Framing is rebuilt from what the gateway parsed, never copied.
+        if chunked {
+            headers.add(name: "transfer-encoding", value: "chunked")
+        } else if let contentLength {
+            headers.add(name: "content-length", value: String(contentLength))
+        }
         return headers
     }
 
@@ -66,16 +74,19 @@ enum HeaderRewriting {
         for (name, value) in original {
             let lower = name.asciiLowercased
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) || securityHeaders.contains(lower) { continue }
-            if lower == "set-cookie"
-                && (value.hasPrefix(GatewayHeaders.sessionCookie + "=") || value.hasPrefix(GatewayHeaders.csrfCookie + "="))
-            {
-                continue
-            }
+            if lower == "set-cookie" && isGatewayCookie(value) { continue }
             headers.add(name: name, value: value)
         }
         GatewayHeaders.addSecurityHeaders(&headers)
         if close { headers.add(name: "connection", value: "close") }
         return headers
+    }
+
+    /// Whether a `Set-Cookie` value sets one of the gateway's cookies (names compared as browsers
+    /// parse them: up to '=', spaces trimmed, case-sensitive).
+    static func isGatewayCookie(_ setCookie: String) -> Bool {
+        let name = setCookie.prefix { $0 != "=" }.trimmingASCIISpaces
+        return name == GatewayHeaders.sessionCookie || name == GatewayHeaders.csrfCookie
     }
 
     /// Field names listed in `Connection` (lowercased); empty in the usual case.
@@ -93,6 +104,13 @@ extension String {
     var asciiLowercased: String {
         guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
         return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension String {
+    var replacingUnderscores: String {
+        guard utf8.contains(UInt8(ascii: "_")) else { return self }
+        return String(decoding: utf8.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 }
 

@@ -28,9 +28,16 @@ enum FormCoding {
         return decode(String(uri[uri.index(after: question)...]))[name]
     }
 
-    /// A redirect target that stays on this site: a path, never `//host` or a scheme.
+    /// A redirect target that stays on this site: a path of plain URL characters, never `//host`,
+    /// a backslash, a control character or a scheme.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n")
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%+:@!$'()*,;#".utf8)
+        guard next.utf8.allSatisfy(allowed.contains) else { return "/" }
+        // Percent-encoded slashes, backslashes and controls could still become `//` in a browser.
+        let lower = next.lowercased()
+        guard !lower.contains("%2f%2f"), !lower.hasPrefix("/%2f"), !lower.contains("%5c"), !lower.contains("%09"),
+              !lower.contains("%0a"), !lower.contains("%0d"), !lower.contains("%00")
         else { return "/" }
         return next
     }

@@ -23,6 +23,8 @@ final class UpstreamConnection {
     let key: UpstreamKey
     let channel: any Channel
     let handler: UpstreamHandler
+    /// Taken from the idle pool: the upstream may have closed it meanwhile, so one retry is allowed.
+    var reused = false
 
     init(key: UpstreamKey, channel: any Channel, handler: UpstreamHandler) {
         self.key = key
@@ -52,7 +54,10 @@ final class UpstreamPool {
         let loop = eventLoop.assumeIsolated()
         while var connections = idle[key], let connection = connections.popLast() {
             idle[key] = connections
-            if connection.handler.isActive && connection.channel.isActive { return loop.makeSucceededFuture(connection).assumeIsolated() }
+            if connection.handler.isActive && connection.channel.isActive {
+                connection.reused = true
+                return loop.makeSucceededFuture(connection).assumeIsolated()
+            }
         }
         let clientTLS = self.clientTLS
         let bootstrap = ClientBootstrap(group: eventLoop)

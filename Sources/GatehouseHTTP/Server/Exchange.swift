@@ -19,7 +19,10 @@ final class Exchange {
 
     let head: HTTPRequestHead
     let started = NIODeadline.now()
-    let path: String
+    /// The request target in origin form (`/path?query`), as forwarded.
+    var target: String
+    /// The target's path, for routing and the access log (never the query).
+    var path: String
     var phase: Phase = .deciding
     var clientIP: IPAddress
     var hostName: String = "-"
@@ -33,20 +36,24 @@ final class Exchange {
     var responseStarted = false
     var keepAlive: Bool
     var upstream: UpstreamConnection?
+    /// True while the request may be replayed on a new upstream connection (no body, pooled connection).
+    var retryable = false
     var responseTimeout: NIOScheduledCallback?
     var form: ByteBuffer?
     /// Whether the request says it carries a body at all (Content-Length > 0 or chunked).
     let hasBody: Bool
     let isChunked: Bool
+    let contentLength: Int?
 
     init(head: HTTPRequestHead, clientIP: IPAddress) {
         self.head = head
         self.clientIP = clientIP
+        target = head.uri
         path = String(head.uri.prefix { $0 != "?" })
         keepAlive = head.isKeepAlive
         isChunked = head.headers["transfer-encoding"].contains { $0.asciiLowercased.hasSuffix("chunked") }
-        let length = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
-        hasBody = isChunked || length > 0
+        contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
+        hasBody = isChunked || (contentLength ?? 0) > 0
     }
 
     var userLabel: String { user?.qualifiedName ?? "-" }

@@ -14,6 +14,13 @@ extension GatewayHandler {
             respondJSON(exchange, .error(404, code: "not_found", "The admin API lives under \(Self.adminPrefix)."))
             return
         }
+        // Browsers send Origin (and Sec-Fetch-Site) on cross-site requests: the API is not for them.
+        if let origin = exchange.head.headers.first(name: "origin"), HostRouter.normalize(URLComponents(string: origin)?.host ?? "") != exchange.hostName
+            || exchange.head.headers.first(name: "sec-fetch-site") == "cross-site"
+        {
+            respondJSON(exchange, .error(403, code: "forbidden", "Cross-site requests to the admin API are refused."))
+            return
+        }
         if case .banned(let until) = shared.services.defender.admit(exchange.clientIP) {
             respondJSON(exchange, .error(429, code: "banned", "Too many failed sign-ins from your address; try again after \(until.iso8601)."))
             return
@@ -36,6 +43,7 @@ extension GatewayHandler {
                 adminDenied(exchange, .wrongCredential)
                 return
             }
+            guard admitsConnection(exchange, scope: user.scope) else { return }
             adminAuthorize(exchange, shared.tokens.verify(token, scope: user.scope, snapshot: configuration.access, now: now))
         case .basic(let login, let password):
             guard let dot = login.firstIndex(of: "."), let scope = try? UserScope(parsing: String(login[..<dot])),
@@ -44,6 +52,8 @@ extension GatewayHandler {
                 adminDenied(exchange, .unknownUser)
                 return
             }
+            // The tenant's allowlist is checked before the password is looked at.
+            guard admitsConnection(exchange, scope: scope) else { return }
             let credentials = shared.services.credentials
             awaitOnLoop(exchange, { try await credentials.verifyPassword(password, user: name, scope: scope) }) { outcome in
                 self.adminAuthorize(exchange, outcome)
@@ -70,12 +80,13 @@ extension GatewayHandler {
                 return
             }
             exchange.tenant = access
+            // Administration stays possible while suspended (to renew, export, tidy up), not once purged.
             if !access.allowlist.admits(user.name, from: exchange.clientIP) {
-                deny(exchange, .deniedByAllowlist)
+                adminRefused(exchange, reason: "allowlist", .error(403, code: "forbidden", "Your address \(exchange.clientIP) is not on the allowlist of \(prefix)."))
                 return
             }
             if access.tenant.subscription.state(at: now) == .purged {
-                deny(exchange, .tenantUnavailable(.purged))
+                adminRefused(exchange, reason: "purged", .error(410, code: "gone", "Tenant \(prefix) has been purged."))
                 return
             }
         }
@@ -87,6 +98,28 @@ extension GatewayHandler {
         awaitOnLoop(exchange, { await backend.handle(request, by: user) }) { response in
             self.respondJSON(exchange, response)
         }
+    }
+
+    /// The tenant-wide allowlist for a tenant caller, before any credential is verified.
+    private func admitsConnection(_ exchange: Exchange, scope: UserScope) -> Bool {
+        guard case .tenant(let prefix) = scope, let access = configuration.access.tenants[prefix] else { return true }
+        if access.allowlist.admitsConnection(from: exchange.clientIP) { return true }
+        exchange.tenant = access
+        shared.services.defender.record(.deniedByAllowlist, from: exchange.clientIP)
+        adminRefused(exchange, reason: "allowlist", .error(403, code: "forbidden", "Your address \(exchange.clientIP) is not on the allowlist of \(prefix)."))
+        return false
+    }
+
+    /// A JSON refusal, audited like the gateway's other denials.
+    private func adminRefused(_ exchange: Exchange, reason: String, _ response: AdminResponse) {
+        respondJSON(exchange, response)
+        let key = "admin-\(reason)|\(exchange.clientIP)|\(exchange.tenant?.tenant.prefix.value ?? "-")"
+        guard shared.denials.shouldAudit(key, now: now) != nil else { return }
+        shared.services.record(
+            AuditEvent(
+                time: now, actor: exchange.user.map { .user($0.qualifiedName) } ?? .anonymous,
+                tenant: exchange.tenant?.tenant.prefix.value, sourceIP: exchange.clientIP.description, action: AuditAction.accessDenied,
+                target: exchange.hostName, outcome: .denied, details: ["reason": reason, "path": exchange.path]))
     }
 
     private func adminDenied(_ exchange: Exchange, _ outcome: CredentialOutcome) {

@@ -49,6 +49,22 @@ extension GatewayHandler {
             return
         }
         exchange.hostName = host
+        if exchange.head.method == .TRACE || exchange.head.method == .CONNECT {
+            exchange.keepAlive = false
+            var headers = HTTPHeaders()
+            headers.add(name: "allow", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+            respond(exchange, .methodNotAllowed, title: "Method not allowed", "TRACE and CONNECT are not served.", headers: headers)
+            return
+        }
+        switch RequestTarget.check(exchange.head.uri, host: host) {
+        case .refused(let reason):
+            exchange.keepAlive = false
+            respond(exchange, .badRequest, title: "Bad request", reason)
+            return
+        case .origin(let target):
+            exchange.target = target
+            exchange.path = String(target.prefix { $0 != "?" })
+        }
         if let serverName, serverName != host {
             respond(
                 exchange, .misdirectedRequest, title: "Misdirected request",
@@ -140,7 +156,11 @@ extension GatewayHandler {
                 self.shared.services.logger.error("sign-in check failed", metadata: ["error": "\(error)"])
                 self.respond(exchange, .serviceUnavailable, title: "Try again", "Sign-in is briefly unavailable; try again shortly.")
             }
-            self.resumeReads()
+            // Connecting and proxying manage reads themselves (backpressure).
+            switch exchange.phase {
+            case .connecting, .proxying: break
+            default: self.resumeReads()
+            }
         }
     }
 
@@ -167,7 +187,7 @@ extension GatewayHandler {
     func challenge(_ exchange: Exchange, access: TenantAccess) {
         let accept = exchange.head.headers["accept"].joined(separator: ",")
         if exchange.head.method == .GET && accept.contains("text/html") {
-            let next = exchange.head.uri.hasPrefix("/") && !exchange.head.uri.hasPrefix("//") ? exchange.head.uri : "/"
+            let next = FormCoding.safeNext(exchange.target)
             var headers = HTTPHeaders()
             headers.add(name: "location", value: "/_gatehouse/login?next=\(FormCoding.percentEncode(next))")
             respond(exchange, .seeOther, title: "Sign in", "Sign in to continue.", headers: headers)

@@ -5,7 +5,7 @@ import NIOHTTP1
 
 extension GatewayHandler {
     /// Takes a pooled upstream connection on this event loop and starts streaming.
-    func startProxy(_ exchange: Exchange, access: TenantAccess, user: User, retry: Bool = true) {
+    func startProxy(_ exchange: Exchange, access: TenantAccess, user: User) {
         guard let context else { return }
         guard let key = UpstreamKey(url: access.tenant.upstream.url) else {
             respond(exchange, .badGateway, title: "Bad gateway", "The tenant's upstream address is not usable.")
@@ -37,6 +37,7 @@ extension GatewayHandler {
     private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User) {
         guard let context else { return }
         exchange.upstream = connection
+        exchange.retryable = connection.reused && !exchange.hasBody
         exchange.phase = .proxying
         connection.handler.receiver = self
         connection.handler.write(.head(upstreamHead(exchange, access: access, user: user)))
@@ -47,9 +48,16 @@ extension GatewayHandler {
         if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) && !exchange.requestEnded {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
         }
-        let timeout = TimeAmount.milliseconds(Int64(shared.settings.upstreamResponseTimeout * 1000))
-        exchange.responseTimeout = try? context.eventLoop.assumeIsolated().scheduleCallback(in: timeout, handler: ResponseTimeout(handler: self, exchange: exchange))
+        if exchange.requestEnded { startResponseTimeout(exchange) }
         if connection.handler.isWritable { resumeReads() }
+    }
+
+    /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
+    func startResponseTimeout(_ exchange: Exchange) {
+        guard let context, exchange.responseTimeout == nil else { return }
+        let timeout = TimeAmount.milliseconds(Int64(shared.settings.upstreamResponseTimeout * 1000))
+        exchange.responseTimeout = try? context.eventLoop.assumeIsolated().scheduleCallback(
+            in: timeout, handler: ResponseTimeout(handler: self, exchange: exchange))
     }
 
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
@@ -58,9 +66,9 @@ extension GatewayHandler {
         let headers = HeaderRewriting.upstreamRequest(
             exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
             fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, tenant: access.tenant.prefix,
-            chunked: exchange.isChunked)
+            chunked: exchange.isChunked, contentLength: exchange.contentLength)
         let basePath = access.tenant.upstream.url.path
-        let uri = basePath.isEmpty || basePath == "/" ? exchange.head.uri : basePath.trimmingSuffix("/") + exchange.head.uri
+        let uri = basePath.isEmpty || basePath == "/" ? exchange.target : basePath.trimmingSuffix("/") + exchange.target
         return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
     }
 
@@ -68,7 +76,12 @@ extension GatewayHandler {
 
     func upstreamResponseHead(_ head: HTTPResponseHead) {
         guard let context, let exchange, exchange.upstream != nil else { return }
-        if head.status.code < 200 && head.status != .switchingProtocols { return }  // interim responses are not relayed
+        if head.status == .switchingProtocols {
+            // Upgrade was never forwarded, so a 101 is a broken upstream; its connection is not reusable.
+            upstreamFailed(UpstreamClosedError())
+            return
+        }
+        if head.status.code < 200 { return }  // interim responses are not relayed
         exchange.responseTimeout?.cancel()
         let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
         exchange.responseStarted = true
@@ -106,10 +119,18 @@ extension GatewayHandler {
     }
 
     func upstreamFailed(_ error: any Error) {
-        guard let exchange, exchange.upstream != nil else { return }
-        exchange.upstream?.handler.close()
+        guard let exchange, let failed = exchange.upstream else { return }
+        failed.handler.receiver = nil
+        failed.handler.close()
         exchange.upstream = nil
         exchange.responseTimeout?.cancel()
+        exchange.responseTimeout = nil
+        // A pooled connection the upstream had already closed: try once more on a fresh one.
+        if exchange.retryable, !exchange.responseStarted, let access = exchange.tenant, let user = exchange.user {
+            exchange.retryable = false
+            startProxy(exchange, access: access, user: user)
+            return
+        }
         exchange.keepAlive = false
         if exchange.responseStarted {
             logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 502))

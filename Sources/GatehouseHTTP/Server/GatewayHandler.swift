@@ -142,6 +142,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         switch exchange.phase {
         case .proxying:
             exchange.upstream?.handler.write(.end(nil), flush: true)
+            startResponseTimeout(exchange)
         case .collectingForm(let path):
             handleForm(exchange, path: path)
         case .responded:

@@ -76,8 +76,16 @@ public struct CertificateValidator: Sendable {
             throw .invalidInput("the certificate's extended key usage does not allow TLS server authentication (serverAuth)")
         }
         try Self.checkKeyType(leaf.publicKey, what: "certificate key")
-        let sans = CertificateInspection.dnsNames(of: leaf)
-        let names = sans.isEmpty ? CertificateInspection.commonName(of: leaf.subject).map { [$0.lowercased()] } ?? [] : sans
+        // The CN counts only when there is no SAN extension at all; a SAN extension that does not parse is refused.
+        let sanExtension: SubjectAlternativeNames?
+        do {
+            sanExtension = try leaf.extensions.subjectAlternativeNames
+        } catch {
+            throw .invalidInput("the certificate's subject alternative names do not parse: \(error)")
+        }
+        let names = sanExtension == nil
+            ? CertificateInspection.commonName(of: leaf.subject).map { [$0.lowercased()] } ?? []
+            : CertificateInspection.dnsNames(of: leaf)
         guard names.contains(where: hostname.isCovered(by:)) else {
             let shown = names.isEmpty ? "no DNS names" : names.joined(separator: ", ")
             throw .invalidInput("the certificate does not cover \(hostname): it names \(shown)")
