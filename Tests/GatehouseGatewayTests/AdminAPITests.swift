@@ -53,7 +53,9 @@ struct AdminAPITests {
         #expect(!listed.text.contains(token.json["token"] as? String ?? "-"))
         // Every change is attributed to the operator.
         let audit = try admin.fixture.audit(tenant: "beta")
-        #expect(audit.contains { $0["action"] as? String == "user.add" && $0["actor"] as? String == "user:platform.olga" })
+        #expect(audit.contains {
+            $0["action"] as? String == "user.add" && $0["actor"] as? String == "user:platform.olga" && $0["source"] as? String == "127.0.0.1"
+        })
         #expect(audit.contains { $0["action"] as? String == "user.roles" && $0["actor"] as? String == "user:platform.olga" })
     }
 

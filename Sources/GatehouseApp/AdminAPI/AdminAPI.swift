@@ -14,7 +14,9 @@ struct AdminAPI: AdminBackend {
 
     func handle(_ request: AdminRequest, by user: User) async -> AdminResponse {
         do {
-            return try await route(request, AdminCall(user: user, request: request))
+            return try await AuditContext.$sourceIP.withValue(request.sourceIP) {
+                try await route(request, AdminCall(user: user, request: request))
+            }
         } catch let error as GatehouseError {
             let status = switch error.kind {
             case .invalidInput: 400

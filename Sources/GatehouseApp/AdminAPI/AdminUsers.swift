@@ -50,7 +50,10 @@ struct AdminUsers {
             let password = try call.string(try call.object(), "password")!
             let users = store.users, scope = self.scope, actor = call.actor
             // Hashing takes a deliberate half second: off the cooperative pool.
-            try await StoreCredentialVerifier.offloaded { Result { try users.setPassword(password, for: name, in: scope, by: actor) } }.get()
+            let source = call.request.sourceIP
+            try await StoreCredentialVerifier.offloaded {
+                Result { try AuditContext.$sourceIP.withValue(source) { try users.setPassword(password, for: name, in: scope, by: actor) } }
+            }.get()
             return call.noContent()
         case (["tokens"], "GET"):
             return try call.json(try store.users.tokens(of: name, in: scope).map {

@@ -78,15 +78,7 @@ struct GatehouseLogHandler: LogHandler {
             line += "}"
         }
         line += "\n"
-        var bytes = line
-        bytes.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        LogWriter.shared.write(line, batched: label == "gatehouse.access")
     }
 }
 

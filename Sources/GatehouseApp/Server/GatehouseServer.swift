@@ -72,5 +72,6 @@ public struct GatehouseServer: Sendable {
         try await store.audit.record(AuditEvent(time: context.now, actor: .system("server"), action: AuditAction.serverStop))
         try store.audit.checkpoint(by: .system("audit"), onlyIfNew: true)
         logger.info("gatehouse stopped cleanly")
+        LogWriter.shared.flush()
     }
 }

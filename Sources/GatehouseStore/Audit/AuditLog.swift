@@ -56,6 +56,8 @@ public struct AuditLog: Sendable, AuditSink {
     /// Appends inside the caller's transaction, so a change and its audit event commit together,
     /// and re-signs the chain's head.
     func append(_ event: AuditEvent, in db: Database) throws {
+        var event = event
+        if event.sourceIP == nil { event.sourceIP = AuditContext.sourceIP }
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
         let sequence: Int64 = (last?["sequence"] ?? 0) + 1
         let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? Self.genesisHash
