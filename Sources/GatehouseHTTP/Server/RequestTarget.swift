@@ -26,7 +26,9 @@ enum RequestTarget {
             target = path + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
         }
         let path = target.prefix { $0 != "?" }
-        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
+        // Only paths with '.' or '%' can hold a dot-segment; most have neither, so skip the walk.
+        let mayHoldDots = path.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "%") }
+        for segment in mayHoldDots ? path.split(separator: "/", omittingEmptySubsequences: false) : [] {
             let decoded = segment.replacingOccurrences(of: "%2e", with: ".", options: .caseInsensitive)
             if decoded == "." || decoded == ".." {
                 return .refused("The request path may not contain '.' or '..' segments.")
