@@ -24,12 +24,6 @@ struct AuditLogTests {
         return fixture
     }
 
-    func sqlite(_ fixture: StoreFixture, _ sql: String) throws {
-        let sqlite3 = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is installed by .ci/run")
-        let result = try ProcessRunner.run(sqlite3, [fixture.dataPath + "/gatehouse.sqlite", sql])
-        #expect(result.status == 0, "sqlite3 failed: \(result.stderr)")
-    }
-
     @Test func untouchedLogVerifies() throws {
         let fixture = try populated()
         _ = try fixture.store.audit.checkpoint(by: fixture.actor)
@@ -60,7 +54,7 @@ struct AuditLogTests {
 
     @Test func anEditedEventIsNamed() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_update;
             UPDATE auditEvent SET actor = 'cli:someone-else' WHERE sequence = 5;
             """)
@@ -71,7 +65,7 @@ struct AuditLogTests {
 
     @Test func anEditedDetailIsNamed() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_update;
             UPDATE auditEvent SET details = '{"cidr":"0.0.0.0/0"}' WHERE sequence = 8;
             """)
@@ -80,7 +74,7 @@ struct AuditLogTests {
 
     @Test func aDeletedEventIsNamed() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_delete;
             DELETE FROM auditEvent WHERE sequence = 6;
             """)
@@ -90,7 +84,7 @@ struct AuditLogTests {
 
     @Test func aDeletedAndRenumberedEventBreaksTheLink() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_delete;
             DROP TRIGGER auditEvent_appendOnly_update;
             DELETE FROM auditEvent WHERE sequence = 6;
@@ -103,7 +97,7 @@ struct AuditLogTests {
     @Test func aTruncatedTailIsCaughtByTheSignedCheckpoint() throws {
         let fixture = try populated()
         _ = try fixture.store.audit.checkpoint(by: fixture.actor)
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_delete;
             DELETE FROM auditEvent WHERE sequence >= 10;
             """)
@@ -129,7 +123,7 @@ struct AuditLogTests {
                 "UPDATE auditEvent SET actor = '\(event.actor)', previousHash = X'\(previous.hexString)', hash = X'\(hash.hexString)' WHERE sequence = \(stored.sequence);")
             previous = hash
         }
-        try sqlite(fixture, statements.joined(separator: "\n"))
+        try fixture.sqlite(statements.joined(separator: "\n"))
         let problem = try fixture.store.audit.verify().problem
         #expect(problem?.contains("does not match the signed checkpoint") == true, "\(problem ?? "nil")")
         #expect(problem?.contains("chain was rewritten") == true)
@@ -138,7 +132,7 @@ struct AuditLogTests {
     @Test func aForgedCheckpointIsRefused() throws {
         let fixture = try populated()
         _ = try fixture.store.audit.checkpoint(by: fixture.actor)
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditCheckpoint_appendOnly_update;
             UPDATE auditCheckpoint SET time = time + 1;
             """)
@@ -189,22 +183,16 @@ struct AuditHeadTests {
         return fixture
     }
 
-    func sqlite(_ fixture: StoreFixture, _ sql: String) throws {
-        let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
-        let result = try ProcessRunner.run(sqlite3, [fixture.dataPath + "/gatehouse.sqlite", sql])
-        #expect(result.status == 0, "sqlite3 failed: \(result.stderr)")
-    }
-
     @Test func deletingTheNewestEventsWithoutACheckpoint() throws {
         let fixture = try populated()
-        try sqlite(fixture, "DROP TRIGGER auditEvent_appendOnly_delete; DELETE FROM auditEvent WHERE sequence >= 3;")
+        try fixture.sqlite("DROP TRIGGER auditEvent_appendOnly_delete; DELETE FROM auditEvent WHERE sequence >= 3;")
         let problem = try fixture.store.audit.verify().problem
         #expect(problem?.contains("events 3 to 4 are missing") == true, "\(problem ?? "nil")")
     }
 
     @Test func appendingBehindTheStoresBack() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             INSERT INTO auditEvent (sequence, time, actor, tenant, action, outcome, details, previousHash, hash)
             SELECT 5, time, actor, tenant, 'user.add', outcome, details, hash, hash FROM auditEvent WHERE sequence = 4;
             """)
@@ -214,7 +202,7 @@ struct AuditHeadTests {
 
     @Test func emptyingTheWholeLog() throws {
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_delete;
             DELETE FROM auditEvent;
             DELETE FROM auditHead;
@@ -226,7 +214,7 @@ struct AuditHeadTests {
     @Test func replacingTheStartOfTheLog() throws {
         // Deleting event 1 and renumbering everything else still breaks the first link.
         let fixture = try populated()
-        try sqlite(fixture, """
+        try fixture.sqlite("""
             DROP TRIGGER auditEvent_appendOnly_delete;
             DROP TRIGGER auditEvent_appendOnly_update;
             DELETE FROM auditEvent WHERE sequence = 1;
@@ -237,7 +225,7 @@ struct AuditHeadTests {
 
     @Test func aForgedHead() throws {
         let fixture = try populated()
-        try sqlite(fixture, "DELETE FROM auditEvent WHERE 0; UPDATE auditHead SET sequence = 3;")
+        try fixture.sqlite("DELETE FROM auditEvent WHERE 0; UPDATE auditHead SET sequence = 3;")
         #expect(try fixture.store.audit.verify().problem?.contains("invalid signature") == true)
     }
 }

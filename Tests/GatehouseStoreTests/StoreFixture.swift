@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import GatehouseTesting
+import Testing
 
 /// A store on a real SQLite file in a temporary data directory, with a test clock.
 struct StoreFixture {
@@ -34,4 +35,11 @@ struct StoreFixture {
     }
 
     func auditCount() throws -> Int { try store.audit.events().count }
+
+    /// Runs SQL with the real sqlite3 client, behind the store's back.
+    func sqlite(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let sqlite3 = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is installed by .ci/run", sourceLocation: sourceLocation)
+        let result = try ProcessRunner.run(sqlite3, [dataPath + "/gatehouse.sqlite", sql])
+        #expect(result.status == 0, "sqlite3 failed: \(result.stderr)", sourceLocation: sourceLocation)
+    }
 }

@@ -54,9 +54,8 @@ public struct CertificateCommands: Sendable {
             let fingerprint: String, issuer: String
         }
         let views = try context.store().certificates.all().map { certificate in
-            let days = Int(floor(certificate.notAfter.timeIntervalSince(now) / 86_400))
-            let status = days < 0 ? "expired" : days < 7 ? "expires within 7 days" : days < 14 ? "expires within 14 days"
-                : days < 30 ? "expires within 30 days" : "ok"
+            let days = certificate.daysLeft(at: now)
+            let status = days < 0 ? "expired" : certificate.warningThreshold(at: now).map { "expires within \($0) days" } ?? "ok"
             return View(
                 hostname: certificate.hostname, tenant: certificate.tenant?.value, kind: certificate.kind.rawValue,
                 expires: certificate.notAfter.iso8601, daysLeft: days, status: status, fingerprint: certificate.fingerprint,

@@ -59,9 +59,9 @@ struct ConfigurationWatcher: Service {
         guard let catalogued = try? store.certificates.all() else { return }
         let now = clock.now()
         for certificate in catalogued {
-            let days = Int(floor(certificate.notAfter.timeIntervalSince(now) / 86_400))
+            let days = certificate.daysLeft(at: now)
             Gauge(label: "gatehouse_certificate_expiry_days", dimensions: [("hostname", certificate.hostname)]).record(days)
-            guard let threshold = [7, 14, 30].first(where: { days < $0 }) else { continue }
+            guard let threshold = certificate.warningThreshold(at: now) else { continue }
             if (try? store.certificates.raiseExpiryWarning(hostname: certificate.hostname, days: threshold)) == true {
                 Counter(label: "gatehouse_certificate_expiry_warnings_total", dimensions: [("threshold_days", String(threshold))]).increment()
                 logger.warning(

@@ -23,9 +23,4 @@ public final class SharedDefender: Sendable {
         let now = clock.now()
         return state.withLock { $0.record(event, from: address, at: now) }
     }
-
-    public func status(of address: IPAddress) -> Defender.Status {
-        let now = clock.now()
-        return state.withLock { $0.status(of: address, at: now) }
-    }
 }

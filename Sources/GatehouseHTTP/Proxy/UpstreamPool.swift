@@ -95,11 +95,6 @@ final class UpstreamPool {
         }
         idle[connection.key, default: []].append(connection)
     }
-
-    func closeAll() {
-        for connection in idle.values.joined() { connection.handler.close() }
-        idle.removeAll()
-    }
 }
 
 /// One pool per event loop of the group, made up front so lookup needs no lock.

@@ -78,7 +78,7 @@ extension GatewayHandler {
     private func submitLogin(_ exchange: Exchange, fields: [String: String]) {
         guard let access = exchange.tenant else { return }
         let cookie = GatewayHeaders.cookie(GatewayHeaders.csrfCookie, in: exchange.head.headers) ?? ""
-        guard let submitted = fields["csrf"], !cookie.isEmpty, constantTimeEquals(submitted, cookie) else {
+        guard let submitted = fields["csrf"], !cookie.isEmpty, ConstantTime.equals(Array(submitted.utf8), Array(cookie.utf8)) else {
             respond(exchange, .forbidden, title: "Form expired", "The sign-in form expired or did not come from this site. Reload the page and try again.")
             return
         }
@@ -130,7 +130,7 @@ extension GatewayHandler {
     private func submitLogout(_ exchange: Exchange, fields: [String: String]) {
         guard let cookie = GatewayHeaders.cookie(GatewayHeaders.sessionCookie, in: exchange.head.headers),
               let session = shared.sessions.cached(cookie: cookie, now: now),
-              let submitted = fields["csrf"], constantTimeEquals(submitted, session.csrfToken)
+              let submitted = fields["csrf"], ConstantTime.equals(Array(submitted.utf8), Array(session.csrfToken.utf8))
         else {
             respond(exchange, .forbidden, title: "Not signed out", "Sign out from a page of this site.")
             return
@@ -148,13 +148,5 @@ extension GatewayHandler {
             headers.add(name: "location", value: "/_gatehouse/login")
             self.respond(exchange, .seeOther, title: "Signed out", "You are signed out.", headers: headers)
         }
-    }
-
-    private func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8), b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

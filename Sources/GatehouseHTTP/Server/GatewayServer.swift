@@ -17,14 +17,11 @@ public final class GatewayServer: Service, Sendable {
     let tlsConfiguration: TLSConfiguration
     let group: any EventLoopGroup
     let admin: (any AdminBackend)?
-    /// Reports the bound addresses (the ports may have been 0).
-    let onListening: @Sendable (_ https: SocketAddress, _ http: SocketAddress?) -> Void
 
     public init(
         settings: GatewaySettings, state: GatewayState, services: GatewayServices, tlsConfiguration: TLSConfiguration,
         admin: (any AdminBackend)? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onListening: @escaping @Sendable (SocketAddress, SocketAddress?) -> Void = { _, _ in }
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.settings = settings
         self.state = state
@@ -32,7 +29,6 @@ public final class GatewayServer: Service, Sendable {
         self.tlsConfiguration = tlsConfiguration
         self.group = group
         self.admin = admin
-        self.onListening = onListening
     }
 
     public func run() async throws {
@@ -88,7 +84,6 @@ public final class GatewayServer: Service, Sendable {
                 .bind(host: settings.bindHost, port: httpPort).get()
         }
         if let address = https.localAddress {
-            onListening(address, http?.localAddress)
             logger.info(
                 "gateway listening",
                 metadata: [

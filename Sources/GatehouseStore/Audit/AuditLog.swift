@@ -140,16 +140,6 @@ public struct AuditLog: Sendable, AuditSink {
         }
     }
 
-    public func checkpoints() throws(GatehouseError) -> [AuditCheckpoint] {
-        try database.read { db in
-            try AuditCheckpointRecord.order(Column("id")).fetchAll(db).map {
-                AuditCheckpoint(
-                    sequence: $0.sequence, hash: [UInt8]($0.hash), time: Date(milliseconds: $0.time),
-                    publicKey: [UInt8]($0.publicKey), signature: [UInt8]($0.signature))
-            }
-        }
-    }
-
     /// The signing key's public half, for verifying checkpoints and the head elsewhere.
     public func signingPublicKey() throws(GatehouseError) -> [UInt8] {
         [UInt8](try database.write { db in try signingKey(in: db) }.publicKey.rawRepresentation)

@@ -35,6 +35,22 @@ public struct CatalogedCertificate: Sendable, Equatable {
     }
 }
 
+extension CatalogedCertificate {
+    /// Days before expiry at which a warning is raised (log line, audit event, metric).
+    public static let warningThresholds = [7, 14, 30]
+
+    /// Whole days left at `now` (negative once expired).
+    public func daysLeft(at now: Date) -> Int {
+        Int(floor(notAfter.timeIntervalSince(now) / 86_400))
+    }
+
+    /// The smallest warning threshold the certificate is within, or nil when it has longer.
+    public func warningThreshold(at now: Date) -> Int? {
+        let days = daysLeft(at: now)
+        return Self.warningThresholds.first { days < $0 }
+    }
+}
+
 /// The catalogue of stored certificates, with audited imports and expiry warnings.
 public struct CertificateCatalog: Sendable {
     let database: AppDatabase

@@ -304,11 +304,3 @@ extension SSHKeyRecord {
             createdAt: Date(milliseconds: createdAt))
     }
 }
-
-extension Data {
-    /// RFC 4648 §5 base64url without padding.
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}
