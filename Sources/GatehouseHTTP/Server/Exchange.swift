@@ -43,6 +43,8 @@ final class Exchange {
     /// Whether the request says it carries a body at all (Content-Length > 0 or chunked).
     let hasBody: Bool
     let isChunked: Bool
+    /// The transfer codings named by `Transfer-Encoding`, lowercased, parsed once.
+    let transferCodings: [String]
     let contentLength: Int?
 
     init(head: HTTPRequestHead, clientIP: IPAddress) {
@@ -51,7 +53,9 @@ final class Exchange {
         target = head.uri
         path = String(head.uri.prefix { $0 != "?" })
         keepAlive = head.isKeepAlive
-        isChunked = head.headers["transfer-encoding"].contains { $0.asciiLowercased.hasSuffix("chunked") }
+        transferCodings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
+            .map { String($0.trimmingASCIISpaces).asciiLowercased }
+        isChunked = transferCodings.last == "chunked"
         contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
         hasBody = isChunked || (contentLength ?? 0) > 0
     }

@@ -16,9 +16,7 @@ extension GatewayHandler {
         self.exchange = exchange
 
         // Framing the upstream could read differently from us is refused outright.
-        let encodings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIISpaces).asciiLowercased }
-        if !encodings.isEmpty && encodings != ["chunked"] {
+        if !exchange.transferCodings.isEmpty && exchange.transferCodings != ["chunked"] {
             exchange.keepAlive = false
             respond(exchange, .badRequest, title: "Bad request", "Only 'Transfer-Encoding: chunked' is accepted.")
             return
