@@ -184,6 +184,27 @@ struct DesyncTests {
         #expect(fixture.upstream.received.first?.bodyBytes == smuggled.utf8.count)
     }
 
+    /// Requests pipelined in one write are answered in order, each after the one before it, whether
+    /// the gateway answers itself or the upstream does.
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let host = "Host: acme.gatehouse.localhost\r\n"
+        let auth = "Authorization: Bearer \(fixture.token)\r\n"
+        let pipelined = "GET /slow HTTP/1.1\r\n\(host)\(auth)\r\n"  // the upstream takes 3 s
+            + "GET /echo?second HTTP/1.1\r\n\(host)\r\n"  // no credential: the gateway answers 401
+            + "POST /echo?third HTTP/1.1\r\n\(host)\(auth)Content-Length: 5\r\n\r\nhello"
+            + "GET /echo?fourth HTTP/1.1\r\n\(host)\(auth)Connection: close\r\n\r\n"
+        let reply = try fixture.gateway.rawTLS(pipelined)
+        // Bodies do not end in a newline, so status lines are found by their prefix.
+        let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == ["200", "401", "200", "200"], "\(reply)")
+        #expect(reply.range(of: "slow")!.lowerBound < reply.range(of: "/echo?third")!.lowerBound)
+        #expect(reply.range(of: "/echo?third")!.lowerBound < reply.range(of: "/echo?fourth")!.lowerBound)
+        #expect(fixture.upstream.received.map(\.uri) == ["/slow", "/echo?third", "/echo?fourth"])
+        #expect(fixture.upstream.received.map(\.bodyBytes) == [0, 5, 0])
+    }
+
     @Test func targetsMustStayOnTheSite() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }

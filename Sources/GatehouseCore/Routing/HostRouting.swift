@@ -19,6 +19,11 @@ public struct HostRouter: Sendable {
     /// Strips a port and a trailing dot, lowercases, and routes. Anything malformed is `.unknown`.
     public func route(host rawHost: String) -> HostRoute {
         guard let host = Self.normalize(rawHost) else { return .unknown }
+        return route(normalizedHost: host)
+    }
+
+    /// Routes a host name `normalize` has already returned.
+    public func route(normalizedHost host: String) -> HostRoute {
         if let prefix = customDomains[host] { return .tenant(prefix) }
         let suffix = "." + platformDomain.value
         guard host.hasSuffix(suffix) else { return .unknown }

@@ -2,8 +2,9 @@ import Foundation
 import GatehouseCore
 import Synchronization
 
-/// What the gateway consults per request: who may reach what, and which host is whose.
-public struct GatewayConfiguration: Sendable {
+/// What the gateway consults per request: who may reach what, and which host is whose. A class:
+/// requests take it by reference, and connections cache routes against its identity.
+public final class GatewayConfiguration: Sendable {
     public let access: AccessSnapshot
     public let router: HostRouter
 

@@ -103,7 +103,15 @@ extension String {
     /// Lowercases ASCII letters only; returns self untouched when there are none (the usual case).
     var asciiLowercased: String {
         guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
-        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        // Written straight into the new string's storage: header names are lowercased per request.
+        return String(unsafeUninitializedCapacity: utf8.count) { output in
+            var count = 0
+            for byte in utf8 {
+                output[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 }
 

@@ -34,14 +34,20 @@ extension GatewayHandler {
             return
         }
         let hosts = head.headers["host"]
-        let normalized: String?
-        if hosts.count == 1, let cached = routeCache, cached.host == hosts[0] {
-            normalized = cached.normalized
+        let configuration = self.configuration
+        let routed: RouteCache?
+        if hosts.count != 1 {
+            routed = nil
+        } else if let cached = routeCache, cached.configuration === configuration, cached.host == hosts[0] {
+            routed = cached
         } else {
-            normalized = hosts.count == 1 ? HostRouter.normalize(hosts[0]) : nil
-            if hosts.count == 1 { routeCache = (hosts[0], normalized) }
+            let normalized = HostRouter.normalize(hosts[0])
+            routed = RouteCache(
+                host: hosts[0], configuration: configuration, normalized: normalized,
+                route: normalized.map(configuration.router.route(normalizedHost:)) ?? .unknown)
+            routeCache = routed
         }
-        guard let host = normalized else {
+        guard let routed, let host = routed.normalized else {
             exchange.keepAlive = false
             respond(exchange, .badRequest, title: "Bad request", "The request needs exactly one valid Host header.")
             return
@@ -69,9 +75,8 @@ extension GatewayHandler {
                 "This connection was opened for another host name; open a new connection for \(host).")
             return
         }
-        let configuration = self.configuration
         let prefix: TenantPrefix
-        switch configuration.router.route(host: host) {
+        switch routed.route {
         case .unknown:
             respond(exchange, .notFound, title: "Unknown site", "No tenant is served at \(host).")
             return

@@ -20,10 +20,19 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     /// The peer as text and whether it is a trusted proxy: fixed for the connection.
     var peerText = "-"
     var peerIsTrustedProxy = false
-    /// The last Host seen on this connection and where it routed (connections reuse one Host).
-    var routeCache: (host: String, normalized: String?)?
+    /// The last Host seen on this connection and where it routed under which configuration
+    /// (connections reuse one Host; a reload changes the configuration and so misses the cache).
+    var routeCache: RouteCache?
     var exchange: Exchange?
     private var readGate = ReadGate()
+    /// Requests the client pipelined behind the one in flight, served in order once it is answered.
+    /// Reads stop while any wait, so this holds at most one read's worth of parts.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    private var draining = false
+    /// The connection is closing: input is ignored.
+    private var closing = false
+    /// Shutdown asked this connection to close after its current response.
+    private var quiescing = false
 
     init(shared: GatewayShared, serverName: String?) {
         self.shared = shared
@@ -32,6 +41,14 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     var now: Date { shared.services.clock.now() }
     var configuration: GatewayConfiguration { shared.state.current }
+
+    struct RouteCache {
+        let host: String
+        let configuration: GatewayConfiguration
+        /// The normalized host name, nil when the Host value is not one.
+        let normalized: String?
+        let route: HostRoute
+    }
 
     // MARK: Channel events
 
@@ -47,7 +64,19 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        guard !closing else { return }
+        let part = unwrapInboundIn(data)
+        // Anything after a request's end belongs to the next request: it waits for this response.
+        if !pipelined.isEmpty || exchange?.requestEnded == true {
+            pipelined.append(part)
+            readGate.hold()
+            return
+        }
+        receive(part)
+    }
+
+    private func receive(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head):
             receiveHead(head)
         case .body(let buffer):
@@ -78,6 +107,21 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { exchange?.upstream?.handler.resumeReads() }
         context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        pipelined.removeAll()
+        if let exchange {
+            exchange.keepAlive = false
+        } else {
+            closing = true
+            context.close(promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -192,6 +236,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             finishIfDone(exchange)
         } else {
             self.exchange = nil
+            closing = true
+            pipelined.removeAll()
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
                 context.close(promise: nil)
             }
@@ -202,7 +248,24 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     func finishIfDone(_ exchange: Exchange) {
         guard self.exchange === exchange, case .responded = exchange.phase, exchange.requestEnded else { return }
         self.exchange = nil
+        if quiescing {
+            closing = true
+            context?.close(promise: nil)
+            return
+        }
         resumeReads()
+        servePipelined()
+    }
+
+    /// Feeds queued pipelined parts in until a request is complete and waiting for its response.
+    private func servePipelined() {
+        guard !draining else { return }  // a response finished while feeding: the loop below goes on
+        draining = true
+        defer { draining = false }
+        while !closing, exchange?.requestEnded != true, let part = pipelined.popFirst() {
+            receive(part)
+        }
+        if pipelined.isEmpty { readGate.release(context) }
     }
 
     private func refuseOversizedBody(_ exchange: Exchange) {

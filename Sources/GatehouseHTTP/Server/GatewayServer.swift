@@ -42,7 +42,7 @@ public final class GatewayServer: Service, Sendable {
             pools: UpstreamPools(group: group, settings: settings, clientTLS: clientContext), admin: admin)
 
         // On shutdown the listener closes, idle connections close, and busy ones close after their
-        // current response (HTTPServerPipelineHandler honours the quiesce event).
+        // current response (GatewayHandler honours the quiesce event).
         let quiesce = ServerQuiescingHelper(group: group)
         let https = try await ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
@@ -61,7 +61,11 @@ public final class GatewayServer: Service, Sendable {
                             let serverName: String? = if case .hostname(let name) = result { name } else { nil }
                             let sync = channel.pipeline.syncOperations
                             try sync.addHandler(NIOSSLServerHandler(context: serverContext))
-                            try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                            // GatewayHandler orders pipelined requests itself, without pausing reads per
+                            // request. Response fields come from llhttp-parsed upstream responses or the
+                            // gateway's own constants, so outbound re-validation is skipped (see UpstreamPool).
+                            try sync.configureHTTPServerPipeline(
+                                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
                             try sync.addHandler(GatewayHandler(shared: shared, serverName: serverName))
                         }
                     }
