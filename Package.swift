@@ -25,6 +25,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "GatehouseCore"),
+        .target(name: "GatehouseTokenization", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GatehouseStore",
             dependencies: [
@@ -105,6 +106,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GatehouseTLSTests", dependencies: ["GatehouseTLS", "GatehouseCore", "GatehouseTesting"]),
+        .testTarget(
+            name: "GatehouseTokenizationTests",
+            dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
         .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting"]),
     ]

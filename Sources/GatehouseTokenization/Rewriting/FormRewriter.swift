@@ -1,0 +1,92 @@
+/// Rewrites `application/x-www-form-urlencoded` data and query strings: values are decoded
+/// ('+' is a space), card numbers become tokens, security-code fields are dropped. Pairs without
+/// a card number are copied untouched.
+struct FormRewriter {
+    var replacement: TokenReplacement
+    var removed = 0
+
+    /// Nil when nothing changed.
+    mutating func rewrite(_ bytes: [UInt8]) -> [UInt8]? {
+        let pairs = bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+        var context = CardContext()
+        let decoded = pairs.map { pair -> (name: [UInt8], value: [UInt8]) in
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            let name = Percent.decode(pair[pair.startIndex..<equals])
+            let value = equals < pair.endIndex ? Percent.decode(pair[(equals + 1)...]) : []
+            context.note(name: String(decoding: name, as: UTF8.self), value: value)
+            return (name, value)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        var changed = false
+        var first = true
+        for (pair, field) in zip(pairs, decoded) {
+            if CardFieldNames.isSecurityCode(String(decoding: field.name, as: UTF8.self)) {
+                removed += 1
+                changed = true
+                continue
+            }
+            if !first { output.append(UInt8(ascii: "&")) }
+            first = false
+            let nameReplaced = replacement.replacing(in: field.name, context: context)
+            let valueReplaced = replacement.replacing(in: field.value, context: context)
+            if nameReplaced == nil && valueReplaced == nil {
+                output.append(contentsOf: pair)
+                continue
+            }
+            changed = true
+            Percent.encode(nameReplaced ?? field.name, into: &output)
+            if pair.contains(UInt8(ascii: "=")) {
+                output.append(UInt8(ascii: "="))
+                Percent.encode(valueReplaced ?? field.value, into: &output)
+            }
+        }
+        return changed ? output : nil
+    }
+}
+
+/// Percent-encoding as forms use it.
+enum Percent {
+    static func decode(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            let byte = raw[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(0x20)
+            } else if byte == UInt8(ascii: "%"), index + 2 < raw.endIndex, let high = hex(raw[index + 1]),
+                      let low = hex(raw[index + 2]) {
+                output.append(high << 4 | low)
+                index += 3
+                continue
+            } else {
+                output.append(byte)
+            }
+            index += 1
+        }
+        return output
+    }
+
+    static func encode(_ value: [UInt8], into output: inout [UInt8]) {
+        let digits = Array("0123456789ABCDEF".utf8)
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                output.append(byte)
+            default:
+                output.append(contentsOf: [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+            }
+        }
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x57
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - 0x37
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,281 @@
+/// Rewrites a JSON document: card numbers in strings (any depth) and integer numbers become
+/// tokens (a number becomes a string), security-code members are removed with their values.
+/// Unchanged values are copied byte for byte; the document is re-emitted without insignificant space.
+struct JSONRewriter {
+    indirect enum Value {
+        case object([(key: Range<Int>, name: String, value: Value)])
+        case array([Value])
+        case string(Range<Int>)
+        case number(Range<Int>)
+        case literal(Range<Int>)
+    }
+
+    struct Malformed: Error {}
+
+    static let maxDepth = 128
+
+    let bytes: [UInt8]
+    var replacement: TokenReplacement
+    var removed = 0
+
+    /// Nil when the document has neither a card number nor a security code.
+    mutating func rewrite() throws -> [UInt8]? {
+        var parser = Parser(bytes: bytes)
+        let root = try parser.document()
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        emit(root, context: CardContext(), into: &output)
+        return replacement.tokenized == 0 && removed == 0 ? nil : output
+    }
+
+    private mutating func emit(_ value: Value, context: CardContext, into output: inout [UInt8]) {
+        switch value {
+        case .object(let members):
+            var context = CardContext()
+            for member in members { context.note(name: member.name, value: scalarBytes(member.value)) }
+            output.append(UInt8(ascii: "{"))
+            var first = true
+            for member in members {
+                if CardFieldNames.isSecurityCode(member.name) {
+                    removed += 1
+                    continue
+                }
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                output.append(contentsOf: bytes[member.key])
+                output.append(UInt8(ascii: ":"))
+                emit(member.value, context: context, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                emit(element, context: context, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .string(let range):
+            let inner = range.lowerBound + 1..<range.upperBound - 1
+            guard bytes[inner].contains(where: \.isASCIIDigit) || bytes[inner].contains(UInt8(ascii: "\\")) else {
+                output.append(contentsOf: bytes[range])
+                return
+            }
+            let decoded = JSONString.decode(bytes[inner])
+            if let replaced = replacement.replacing(in: decoded, context: context) {
+                JSONString.encode(replaced, into: &output)
+            } else {
+                output.append(contentsOf: bytes[range])
+            }
+        case .number(let range):
+            // A number that is a card number becomes its token, as a string.
+            var token: [UInt8]?
+            bytes[range].withUnsafeBytes { raw in
+                PANDetector.scan(raw) { _, digits, _ in
+                    if token == nil { token = replacement.token(for: digits, context: context) }
+                }
+            }
+            if let token {
+                JSONString.encode(token, into: &output)
+            } else {
+                output.append(contentsOf: bytes[range])
+            }
+        case .literal(let range):
+            output.append(contentsOf: bytes[range])
+        }
+    }
+
+    /// A scalar member's value as text, for the card context.
+    private func scalarBytes(_ value: Value) -> [UInt8] {
+        switch value {
+        case .string(let range): return JSONString.decode(bytes[range.lowerBound + 1..<range.upperBound - 1])
+        case .number(let range): return Array(bytes[range])
+        default: return []
+        }
+    }
+
+    /// RFC 8259 syntax, with a depth limit.
+    struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func document() throws -> Value {
+            let value = try parseValue(depth: 0)
+            skipSpace()
+            guard index == bytes.count else { throw Malformed() }
+            return value
+        }
+
+        private mutating func skipSpace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+                index += 1
+            }
+        }
+
+        private mutating func parseValue(depth: Int) throws -> Value {
+            guard depth < JSONRewriter.maxDepth else { throw Malformed() }
+            skipSpace()
+            guard index < bytes.count else { throw Malformed() }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [(key: Range<Int>, name: String, value: Value)] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
+                while true {
+                    skipSpace()
+                    let key = try parseString()
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Malformed() }
+                    index += 1
+                    let value = try parseValue(depth: depth + 1)
+                    let name = String(decoding: JSONString.decode(bytes[key.lowerBound + 1..<key.upperBound - 1]), as: UTF8.self)
+                    members.append((key, name, value))
+                    skipSpace()
+                    guard index < bytes.count else { throw Malformed() }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                    } else if bytes[index] == UInt8(ascii: "}") {
+                        index += 1
+                        return .object(members)
+                    } else {
+                        throw Malformed()
+                    }
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var elements: [Value] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                }
+                while true {
+                    elements.append(try parseValue(depth: depth + 1))
+                    skipSpace()
+                    guard index < bytes.count else { throw Malformed() }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                    } else if bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                        return .array(elements)
+                    } else {
+                        throw Malformed()
+                    }
+                }
+            case UInt8(ascii: "\""):
+                return .string(try parseString())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = index
+                if bytes[index] == UInt8(ascii: "-") { index += 1 }
+                let digitsStart = index
+                while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
+                guard index > digitsStart else { throw Malformed() }
+                if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                    index += 1
+                    let fraction = index
+                    while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
+                    guard index > fraction else { throw Malformed() }
+                }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                    index += 1
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                    let exponent = index
+                    while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
+                    guard index > exponent else { throw Malformed() }
+                }
+                return .number(start..<index)
+            default:
+                for literal in ["true", "false", "null"] {
+                    let utf8 = Array(literal.utf8)
+                    if bytes.count - index >= utf8.count, bytes[index..<index + utf8.count].elementsEqual(utf8) {
+                        index += utf8.count
+                        return .literal(index - utf8.count..<index)
+                    }
+                }
+                throw Malformed()
+            }
+        }
+
+        /// A string token, quotes included.
+        private mutating func parseString() throws -> Range<Int> {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed() }
+            let start = index
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return start..<index
+                }
+                if byte < 0x20 { throw Malformed() }
+                index += byte == UInt8(ascii: "\\") ? 2 : 1
+            }
+            throw Malformed()
+        }
+    }
+}
+
+/// JSON string escapes, decoded to UTF-8 bytes and encoded back.
+enum JSONString {
+    static func decode(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+        guard raw.contains(UInt8(ascii: "\\")) else { return Array(raw) }
+        var output: [UInt8] = []
+        output.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        var pendingHigh: UInt32?
+        while index < raw.endIndex {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < raw.endIndex else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let escape = raw[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard index + 4 <= raw.endIndex, let code = UInt32(String(decoding: raw[index..<index + 4], as: UTF8.self), radix: 16) else {
+                    continue
+                }
+                index += 4
+                var scalarValue = code
+                if (0xD800...0xDBFF).contains(code) {
+                    pendingHigh = code
+                    continue
+                }
+                if (0xDC00...0xDFFF).contains(code), let high = pendingHigh {
+                    scalarValue = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
+                }
+                pendingHigh = nil
+                if let scalar = Unicode.Scalar(scalarValue) { output.append(contentsOf: String(Character(scalar)).utf8) }
+            default: output.append(escape)
+            }
+        }
+        return output
+    }
+
+    static func encode(_ value: [UInt8], into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

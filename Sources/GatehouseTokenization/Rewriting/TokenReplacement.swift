@@ -1,0 +1,40 @@
+/// Replaces every card number in a byte sequence with its token; the shared last step of every
+/// rewriter once a value is decoded.
+struct TokenReplacement {
+    let tokenFor: (CardFinding) -> String
+    var tokenized = 0
+
+    /// `bytes` with each card number replaced, or nil when there is none (the common case).
+    mutating func replacing(in bytes: UnsafeRawBufferPointer, context: CardContext) -> [UInt8]? {
+        var output: [UInt8]?
+        var copied = 0
+        PANDetector.scan(bytes) { range, digits, _ in
+            if output == nil {
+                output = []
+                output!.reserveCapacity(bytes.count + 64)
+            }
+            output!.append(contentsOf: bytes[copied..<range.lowerBound])
+            output!.append(contentsOf: token(for: digits, context: context))
+            copied = range.upperBound
+        }
+        guard output != nil else { return nil }
+        output!.append(contentsOf: bytes[copied...])
+        return output
+    }
+
+    /// The token for one card number; the number is copied only into a finding wiped afterwards.
+    mutating func token(for digits: UnsafeBufferPointer<UInt8>, context: CardContext) -> [UInt8] {
+        var finding = CardFinding(pan: Array(digits), cvv: context.cvv, expiry: context.expiry)
+        defer { finding.wipe() }
+        tokenized += 1
+        return Array(tokenFor(finding).utf8)
+    }
+
+    mutating func replacing(in bytes: [UInt8], context: CardContext) -> [UInt8]? {
+        bytes.withUnsafeBytes { replacing(in: $0, context: context) }
+    }
+}
+
+extension UInt8 {
+    var isASCIIDigit: Bool { self &- 0x30 <= 9 }
+}

@@ -1,0 +1,108 @@
+import GatehouseTokenization
+import Testing
+
+/// Published test numbers of every brand, and text that only looks numeric.
+struct PANDetectorTests {
+    static let testCards: [(String, CardBrand)] = [
+        ("4111111111111111", .visa), ("4012888888881881", .visa), ("4222222222222", .visa), ("4242424242424242", .visa),
+        ("5555555555554444", .mastercard), ("5105105105105100", .mastercard), ("2223003122003222", .mastercard),
+        ("378282246310005", .amex), ("371449635398431", .amex), ("378734493671000", .amex),
+        ("6011111111111117", .discover), ("6011000990139424", .discover), ("6011981111111113", .discover),
+        ("3566002020360505", .jcb), ("3530111333300000", .jcb),
+        ("30569309025904", .diners), ("38520000023237", .diners), ("36227206271667", .diners),
+        ("6200000000000005", .unionpay), ("6205500000000000004", .unionpay),
+    ]
+
+    @Test(arguments: testCards)
+    func findsEveryBrandsTestNumbers(_ card: (String, CardBrand)) {
+        let (number, brand) = card
+        for text in ["card \(number) ok", number, "\"\(number)\"", "x=\(number)&y", "<n>\(number)</n>"] {
+            let matches = PANDetector.matches(in: Array(text.utf8))
+            #expect(matches.count == 1, "\(text)")
+            #expect(matches.first?.brand == brand)
+            #expect(matches.first.map { String(decoding: $0.digits, as: UTF8.self) } == number)
+        }
+    }
+
+    @Test func groupsBySpacesOrDashesConsistently() {
+        for text in ["4111 1111 1111 1111", "4111-1111-1111-1111", "3782 822463 10005", "pay 5555-5555-5555-4444."] {
+            let matches = PANDetector.matches(in: Array(text.utf8))
+            #expect(matches.count == 1, "\(text)")
+            let covered = String(decoding: Array(text.utf8)[matches[0].range], as: UTF8.self)
+            #expect(covered.first?.isNumber == true && covered.last?.isNumber == true)
+        }
+        // Mixed separators, doubled separators and other separators are not one number.
+        for text in ["4111 1111-1111 1111", "4111  1111  1111  1111", "4111.1111.1111.1111", "4111/1111/1111/1111"] {
+            #expect(PANDetector.matches(in: Array(text.utf8)).isEmpty, "\(text)")
+        }
+    }
+
+    @Test func aNumberInsideALongerRunIsNotACard() {
+        for text in ["94111111111111111", "41111111111111110000", "123456789012345678904111111111111111"] {
+            #expect(PANDetector.matches(in: Array(text.utf8)).isEmpty, "\(text)")
+        }
+        // …but a separate group beside it is found.
+        #expect(PANDetector.matches(in: Array("qty 2 4111111111111111".utf8)).count == 1)
+        #expect(PANDetector.matches(in: Array("2026-11-30 4111111111111111".utf8)).count == 1)
+    }
+
+    @Test func luhnBrandAndRepetitionAreRequired() {
+        for text in [
+            "4111111111111112",  // Luhn fails
+            "1234567812345670",  // Luhn passes, no brand issues 1…
+            "0000000000000000", "4444444444444444",  // repeated digits
+            "411111111111111",  // Visa does not issue 15 digits
+            "37828224631000",  // Amex is 15 digits
+        ] {
+            #expect(PANDetector.matches(in: Array(text.utf8)).isEmpty, "\(text)")
+        }
+    }
+
+    /// Order numbers, phone numbers, timestamps, UUIDs and IBANs pass untouched.
+    @Test func falsePositiveCorpus() {
+        let corpus = """
+            Order SO-2026-000123 shipped; invoice INV-10002345, PO 4500012345, ref 20261130-00042.
+            Tracking: 1Z999AA10123456784, FedEx 123456789012, USPS 9400111899223857264837.
+            Call +1-415-555-2671 or (416) 555-0199, +44 20 7946 0958, fax 1 800 555 0100.
+            Timestamps: 2026-11-30T20:11:00.123Z, 1764533460123, 1764533460, 20261130201100123.
+            UUIDs: 550e8400-e29b-41d4-a716-446655440000, 3f1e2d4c-5b6a-4789-9abc-def012345678.
+            IBANs: DE89 3704 0044 0532 0130 00, GB29 NWBK 6016 1331 9268 19, FR14 2004 1010 0505 0001 3M02 606.
+            Amounts 1,234,567.89 and 12345678.90; version 10.15.7.1234; IP 192.168.100.200; SIN 046 454 286.
+            ISBN 978-3-16-148410-0, EAN 4006381333931, GTIN 00012345678905, serial 12345678901234567890123.
+            """
+        let matches = PANDetector.matches(in: Array(corpus.utf8))
+        #expect(matches.isEmpty, "\(matches.map { String(decoding: $0.digits, as: UTF8.self) })")
+    }
+
+    @Test func randomDigitRunsOfOrdinaryLengthsNeverMatch() {
+        var generator = SystemRandomNumberGenerator()
+        var text: [UInt8] = []
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 1...12, using: &generator)
+            for _ in 0..<length { text.append(UInt8.random(in: 0x30...0x39, using: &generator)) }
+            text.append([0x20, 0x2C, 0x0A, 0x61][Int.random(in: 0...3, using: &generator)])
+            text.append(0x78)
+        }
+        #expect(PANDetector.matches(in: text).isEmpty)
+    }
+
+    @Test func masksToBINAndLastFour() {
+        #expect(PANMasking.masked("card 4111111111111111 ok") == "card 411111******1111 ok")
+        #expect(PANMasking.masked("4111-1111-1111-1111") == "4111-11**-****-1111")
+        #expect(PANMasking.masked("378282246310005") == "378282*****0005")
+        #expect(PANMasking.masked("order 1764533460123") == "order 1764533460123")
+    }
+
+    @Test func streamingMaskerSeesNumbersSplitAcrossChunks() {
+        let text = Array("a 4111111111111111 b 5555 5555 5555 4444 c".utf8)
+        for split in 1..<text.count {
+            var masker = StreamingPANMasker()
+            var output: [UInt8] = []
+            text[..<split].withUnsafeBytes { output += masker.process($0) }
+            text[split...].withUnsafeBytes { output += masker.process($0) }
+            output += masker.finish()
+            #expect(String(decoding: output, as: UTF8.self) == "a 411111******1111 b 5555 55** **** 4444 c", "split at \(split)")
+            #expect(masker.masked == 2)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import GatehouseTokenization
+import Testing
+
+/// Rewriting request bodies, queries and headers of every supported kind.
+struct RequestTokenizerTests {
+    let tokenizer = CardTokenizer(key: SymmetricKey(size: .bits256))
+    var tokenFor: (CardFinding) -> String { { [tokenizer] in tokenizer.token(for: $0.pan) } }
+
+    func rewrite(_ body: String, _ contentType: String?) throws -> (String, RequestTokenizer.Outcome) {
+        let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: BodyKind(contentType: contentType), tokenFor: tokenFor)
+        return (outcome.body.map { String(decoding: $0, as: UTF8.self) } ?? body, outcome)
+    }
+
+    @Test func tokensAreDeterministicPerKeyAndNeverLookLikeCards() {
+        let pan = Array("4111111111111111".utf8)
+        let token = tokenizer.token(for: pan)
+        #expect(token == tokenizer.token(for: pan))
+        #expect(token.hasPrefix("tok_") && token.hasSuffix("_1111"))
+        #expect(!token.contains("411111"))
+        #expect(CardTokenizer(key: SymmetricKey(size: .bits256)).token(for: pan) != token)
+        #expect(!PANDetector.containsPAN(token))
+        let withBIN = CardTokenizer(key: SymmetricKey(size: .bits256), keepsBIN: true).token(for: pan)
+        #expect(withBIN.hasSuffix("_411111_1111") && !PANDetector.containsPAN(withBIN))
+    }
+
+    @Test func jsonStringsAndNumbersAtAnyDepth() throws {
+        let body = """
+            {"order": 1764533460123, "payment": {"card": {"number": "4111 1111 1111 1111", "CVV": "123",
+             "exp_month": 12, "exp_year": 2030}, "backup": [5555555555554444, {"note": "use 378282246310005 if needed"}]},
+             "security_code": 999, "name": "Ada \\u0034111111111111111"}
+            """
+        let (output, outcome) = try rewrite(body, "application/json; charset=utf-8")
+        #expect(outcome.tokenized == 4)
+        #expect(outcome.removedSecurityCodes == 2)
+        #expect(!PANDetector.containsPAN(output))
+        #expect(!output.contains("123\"") && !output.contains("999") && !output.lowercased().contains("cvv"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(json["order"] as? Int == 1764533460123)
+        let payment = try #require(json["payment"] as? [String: Any])
+        let card = try #require(payment["card"] as? [String: Any])
+        #expect(card["number"] as? String == tokenizer.token(for: Array("4111111111111111".utf8)))
+        #expect(card["exp_month"] as? Int == 12)
+        let backup = try #require(payment["backup"] as? [Any])
+        #expect(backup.first as? String == tokenizer.token(for: Array("5555555555554444".utf8)))
+        #expect((json["name"] as? String)?.hasPrefix("Ada tok_") == true)
+    }
+
+    @Test func jsonWithoutCardsIsForwardedByteForByte() throws {
+        let body = "{ \"a\" : [1, 2.5e3, true, null],\n \"b\": \"1764533460123\" }"
+        let (output, outcome) = try rewrite(body, "application/json")
+        #expect(outcome.body == nil && output == body)
+    }
+
+    @Test func malformedJSONHoldingACardIsRefused() throws {
+        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON")) {
+            try RequestTokenizer().rewriteBody(Array("{\"card\": \"4111111111111111\"".utf8), kind: .json, tokenFor: tokenFor)
+        }
+        // Malformed but card-free: forwarded as it is (the application answers it).
+        let outcome = try RequestTokenizer().rewriteBody(Array("{oops".utf8), kind: .json, tokenFor: tokenFor)
+        #expect(outcome.body == nil)
+        var deep = String(repeating: "[", count: 200) + "\"4111111111111111\"" + String(repeating: "]", count: 200)
+        #expect(throws: RequestTokenizer.Refusal.self) {
+            try RequestTokenizer().rewriteBody(Array(deep.utf8), kind: .json, tokenFor: tokenFor)
+        }
+        deep = ""
+    }
+
+    @Test func formsDecodePlusAndPercent() throws {
+        let (output, outcome) = try rewrite(
+            "name=Ada+Lovelace&card=4111+1111+1111+1111&cvc=123&exp=12%2F30&alt=%34%31%31%31111111111111", "application/x-www-form-urlencoded")
+        #expect(outcome.tokenized == 2 && outcome.removedSecurityCodes == 1)
+        #expect(output.hasPrefix("name=Ada+Lovelace&card=tok_"))
+        #expect(output.contains("&exp=12%2F30&alt=tok_") && !output.contains("cvc"))
+        #expect(!PANDetector.containsPAN(output))
+    }
+
+    @Test func queryStringsAndHeaders() {
+        let (query, count, removed) = RequestTokenizer().rewriteQuery("q=x&pan=4111-1111-1111-1111&cvv=123", tokenFor: tokenFor)
+        #expect(count == 1 && removed == 1)
+        #expect(query?.hasPrefix("q=x&pan=tok_") == true && query?.contains("cvv") == false)
+        #expect(RequestTokenizer().rewriteQuery("page=2&sort=name", tokenFor: tokenFor).query == nil)
+        #expect(RequestTokenizer().rewriteHeaderValue("card 4111111111111111", tokenFor: tokenFor)?.hasPrefix("card tok_") == true)
+        #expect(RequestTokenizer().rewriteHeaderValue("text/html", tokenFor: tokenFor) == nil)
+    }
+
+    @Test func multipartTextAndFileParts() throws {
+        let boundary = "----gatehouse7MA4YWxk"
+        let body = [
+            "--\(boundary)", "Content-Disposition: form-data; name=\"card\"", "", "4111111111111111",
+            "--\(boundary)", "Content-Disposition: form-data; name=\"cvv\"", "", "123",
+            "--\(boundary)", "Content-Disposition: form-data; name=\"file\"; filename=\"a.csv\"", "Content-Type: text/csv", "",
+            "id,card\n1,5555555555554444\n",
+            "--\(boundary)--", "",
+        ].joined(separator: "\r\n")
+        let (output, outcome) = try rewrite(body, "multipart/form-data; boundary=\"\(boundary)\"")
+        #expect(outcome.tokenized == 2 && outcome.removedSecurityCodes == 1)
+        #expect(!PANDetector.containsPAN(output) && !output.contains("name=\"cvv\""))
+        #expect(output.contains("filename=\"a.csv\"") && output.hasSuffix("--\(boundary)--\r\n"))
+        let encoded = body.replacingOccurrences(of: "Content-Type: text/csv", with: "Content-Transfer-Encoding: base64")
+        #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64")) {
+            try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: BodyKind(contentType: "multipart/form-data; boundary=\(boundary)"), tokenFor: tokenFor)
+        }
+    }
+
+    @Test func xmlAndText() throws {
+        let xml = "<pay><card:number>4111111111111111</card:number><card:CVV>123</card:CVV><amt>12</amt></pay>"
+        let (output, outcome) = try rewrite(xml, "application/xml")
+        #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 1)
+        #expect(output.hasPrefix("<pay><card:number>tok_") && output.hasSuffix("</card:number><amt>12</amt></pay>"))
+        let (text, _) = try rewrite("Please charge 5105 1051 0510 5100 today.", "text/plain")
+        #expect(text.hasPrefix("Please charge tok_") && text.hasSuffix("_5100 today."))
+        let (unknown, _) = try rewrite("4111111111111111", nil)
+        #expect(unknown.hasPrefix("tok_"))
+    }
+
+    @Test func findingsCarryTheSecurityCodeAndExpiryOfTheirObject() throws {
+        var seen: [(String, String?, String?)] = []
+        _ = try RequestTokenizer().rewriteBody(
+            Array("{\"a\":{\"pan\":\"4111111111111111\",\"cvv\":\"123\",\"expiry\":\"12/30\"},\"b\":{\"pan\":\"5555555555554444\"}}".utf8),
+            kind: .json
+        ) { finding in
+            seen.append((String(decoding: finding.pan, as: UTF8.self), finding.cvv.map { String(decoding: $0, as: UTF8.self) }, finding.expiry))
+            return "tok_x"
+        }
+        #expect(seen.count == 2)
+        #expect(seen[0] == ("4111111111111111", "123", "12/30"))
+        #expect(seen[1] == ("5555555555554444", nil, nil))
+    }
+}
