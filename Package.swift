@@ -22,9 +22,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "GatehouseCore"),
+        // The system zlib, for streaming decompression of scanned files (gzip members, ZIP entries).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "GatehouseTokenization", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GatehouseStore",
@@ -51,6 +55,7 @@ let package = Package(
             name: "GatehouseHTTP",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseTokenization",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -61,11 +66,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .target(
             name: "GatehouseApp",
             dependencies: [
+                "CZlib", "GatehouseTokenization",
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseTLS",
@@ -89,6 +97,7 @@ let package = Package(
         .target(
             name: "GatehouseTesting",
             dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "GatehouseCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,6 +119,6 @@ let package = Package(
             name: "GatehouseTokenizationTests",
             dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
-        .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting"]),
+        .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting", "GatehouseTokenization"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -9,6 +10,8 @@ import Synchronization
 /// - `/slow`: waits 3 seconds before answering;
 /// - `/close`: closes the connection without answering;
 /// - `/bytes/N`: answers N bytes;
+/// - `/card`: a text page showing a card number (for response masking);
+/// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
 public final class LoopbackUpstream: Sendable {
     public struct Received: Sendable {
@@ -16,6 +19,9 @@ public final class LoopbackUpstream: Sendable {
         public let uri: String
         public let headers: [(String, String)]
         public let bodyBytes: Int
+        public let body: [UInt8]
+
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
         public func header(_ name: String) -> [String] {
             headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
@@ -26,8 +32,17 @@ public final class LoopbackUpstream: Sendable {
     private let channel: any Channel
     let box: RecorderBox
 
-    public static func start() throws -> LoopbackUpstream {
+    /// With `bodyDatabase`, every request (method, target, header fields, body) is also stored in that
+    /// SQLite file as it arrives, as an application behind the gateway would store what it gets.
+    public static func start(bodyDatabase: String? = nil) throws -> LoopbackUpstream {
         let box = RecorderBox()
+        if let bodyDatabase {
+            let queue = try DatabaseQueue(path: bodyDatabase)
+            try queue.write { db in
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS received (id INTEGER PRIMARY KEY, method TEXT, target TEXT, headers TEXT, body BLOB)")
+            }
+            box.database.withLock { $0 = queue }
+        }
         let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -57,6 +72,18 @@ public final class LoopbackUpstream: Sendable {
 
 final class RecorderBox: Sendable {
     let log = Mutex<[LoopbackUpstream.Received]>([])
+    let database = Mutex<DatabaseQueue?>(nil)
+
+    func record(_ received: LoopbackUpstream.Received) {
+        log.withLock { $0.append(received) }
+        guard let queue = database.withLock({ $0 }) else { return }
+        let headers = received.headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        try? queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO received (method, target, headers, body) VALUES (?, ?, ?, ?)",
+                arguments: [received.method, received.uri, headers, Data(received.body)])
+        }
+    }
 }
 
 final class UpstreamTestHandler: ChannelInboundHandler {
@@ -65,6 +92,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
     let box: RecorderBox
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
+    private var body: [UInt8] = []
     private var hasher = SHA256Hasher()
 
     init(box: RecorderBox) { self.box = box }
@@ -74,16 +102,19 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         case .head(let head):
             self.head = head
             bodyBytes = 0
+            body = []
             hasher = SHA256Hasher()
         case .body(let buffer):
             bodyBytes += buffer.readableBytes
+            body += buffer.readableBytesView
             hasher.update(buffer.readableBytesView)
         case .end:
             guard let head else { return }
             self.head = nil
             let received = LoopbackUpstream.Received(
-                method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, bodyBytes: bodyBytes)
-            box.log.withLock { $0.append(received) }
+                method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, bodyBytes: bodyBytes,
+                body: body)
+            box.record(received)
             answer(context: context, head: head, received: received)
         }
     }
@@ -99,6 +130,23 @@ final class UpstreamTestHandler: ChannelInboundHandler {
                 let (handler, context) = loopBound.value
                 handler.send(context: context, version: head.version, body: ByteBuffer(string: "slow\n"))
             }
+            return
+        }
+        if head.uri.hasPrefix("/card") {
+            send(context: context, version: head.version, body: ByteBuffer(string: "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"))
+            return
+        }
+        if head.uri.hasPrefix("/processor") {
+            // The card processor double: a token made of letters only, derived from the number.
+            let object = (try? JSONSerialization.jsonObject(with: Data(received.body))) as? [String: Any]
+            guard let pan = object?["pan"] as? String else {
+                send(context: context, version: head.version, body: ByteBuffer(string: "{}"), contentType: "application/json")
+                return
+            }
+            var digest = SHA256Hasher()
+            digest.update(pan.utf8)
+            let letters = String(digest.hexDigest().prefix(20).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0.hexDigitValue!))) })
+            send(context: context, version: head.version, body: ByteBuffer(string: "{\"token\":\"ptok_\(letters)\"}"), contentType: "application/json")
             return
         }
         if head.uri.hasPrefix("/bytes/"), let count = Int(head.uri.dropFirst("/bytes/".count)) {

@@ -4,7 +4,7 @@ import GatehouseApp
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Create, list, suspend, resume and delete tenants.",
-        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Set.self, Suspend.self, Resume.self, Delete.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
@@ -52,6 +52,20 @@ struct TenantCommand: ParsableCommand {
         @Argument var prefix: String
         @Option(help: "New subscription expiry, YYYY-MM-DD; needed when the subscription has expired.") var expires: String?
         func run() throws { try execute(global) { try TenantCommands($0).resume(prefix, expires: expires) } }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a tenant's card tokenization settings.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var prefix: String
+        @Option(help: "Replace card numbers in requests with tokens: on (default) or off.") var tokenization: String?
+        @Option(name: .customLong("keep-bin"), help: "Tokens also keep the first six digits: yes or no (default).") var keepBIN: String?
+        @Option(help: "HTTPS URL that exchanges card numbers for the processor's tokens, or 'none'.") var cardProcessor: String?
+        func run() throws {
+            try execute(global) {
+                try TenantCommands($0).set(prefix, tokenization: tokenization, keepBIN: keepBIN, cardProcessor: cardProcessor)
+            }
+        }
     }
 
     struct Delete: ParsableCommand {

@@ -68,9 +68,42 @@ public struct TenantCommands: Sendable {
             ("region", view.region), ("database", view.database ?? "-"), ("expires", view.expires),
             ("suspended since", view.suspendedSince ?? "-"), ("purge from", view.purgeFrom),
             ("backup downloads", view.backupDownloadsAllowed ? "allowed" : "not allowed"),
-            ("allowlist", view.allowlist), ("users", String(view.users)), ("created", view.created),
+            ("allowlist", view.allowlist), ("cards", view.cards), ("users", String(view.users)), ("created", view.created),
         ]
         return CommandOutput(lines.map { "\($0.0.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.1)" }.joined(separator: "\n") + "\n")
+    }
+
+    /// `tenant set`: card tokenization settings.
+    public func set(_ prefixText: String, tokenization: String?, keepBIN: String?, cardProcessor: String?) throws(GatehouseError) -> CommandOutput {
+        let prefix = try TenantPrefix(prefixText)
+        let tokenize = try tokenization.map { text throws(GatehouseError) in try Self.toggle(text, option: "--tokenization") }
+        let keepsBIN = try keepBIN.map { text throws(GatehouseError) in try Self.toggle(text, option: "--keep-bin") }
+        let processor: CardProcessorURL?? = try cardProcessor.map { text throws(GatehouseError) -> CardProcessorURL? in
+            text == "none" ? nil : try CardProcessorURL(text)
+        }
+        guard tokenize != nil || keepsBIN != nil || processor != nil else {
+            throw .invalidInput("nothing to change; give --tokenization on|off, --keep-bin yes|no or --card-processor URL|none")
+        }
+        let policy = try context.store().cards.set(prefix, tokenize: tokenize, keepsBIN: keepsBIN, processor: processor, by: context.actor)
+        var notes: [String] = []
+        if !policy.tokenize {
+            notes.append("warning: card numbers sent to \(prefix) now reach its application untouched; PCI DSS scope then includes it")
+        }
+        return CommandOutput("\(prefix): \(Self.describe(policy))\n", notes: notes)
+    }
+
+    static func describe(_ policy: CardPolicy) -> String {
+        guard policy.tokenize else { return "card tokenization off" }
+        return "card tokenization on, tokens keep \(policy.keepsBIN ? "BIN and last 4" : "last 4"), "
+            + "processor \(policy.processor?.description ?? "none")"
+    }
+
+    private static func toggle(_ text: String, option: String) throws(GatehouseError) -> Bool {
+        switch text.lowercased() {
+        case "on", "yes", "true": return true
+        case "off", "no", "false": return false
+        default: throw .invalidInput("\(option) takes on or off (yes or no), not '\(text)'")
+        }
     }
 
     public func suspend(_ prefixText: String) throws(GatehouseError) -> CommandOutput {
@@ -103,6 +136,7 @@ public struct TenantCommands: Sendable {
         let backupDownloadsAllowed: Bool
         let allowlist: String
         let allowlistRules: Int
+        let cards: String
         let users: Int
         let created: String
     }
@@ -120,7 +154,8 @@ public struct TenantCommands: Sendable {
             suspendedSince: subscription.state(at: now) == .active ? nil : subscription.suspensionStart.iso8601,
             purgeFrom: subscription.purgeAt.iso8601, backupDownloadsAllowed: subscription.mayDownloadBackups(at: now),
             allowlist: tenantRules == 0 ? "all addresses" : "\(tenantRules) rule\(tenantRules == 1 ? "" : "s")",
-            allowlistRules: rules.count, users: users, created: tenant.createdAt.iso8601)
+            allowlistRules: rules.count, cards: Self.describe(try context.store().cards.policy(tenant.prefix)), users: users,
+            created: tenant.createdAt.iso8601)
     }
 
     /// A tenant database must be an existing SQLite file; stored as an absolute path.

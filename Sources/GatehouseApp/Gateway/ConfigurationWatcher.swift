@@ -48,8 +48,9 @@ struct ConfigurationWatcher: Service {
     }
 
     func reload() throws {
+        let cardKeys = try store.cards.tokenKeys()  // first: it makes keys for new tenants
         let access = try store.accessSnapshot()
-        gateway.replace(GatewayConfiguration(access: access, platformDomain: platformDomain))
+        gateway.replace(GatewayConfiguration(access: access, platformDomain: platformDomain, cardKeys: cardKeys))
         certificates.replace(try certificateLoader.load(previous: certificates.current))
         logger.info("configuration reloaded", metadata: ["generation": "\(access.generation)"])
     }

@@ -32,8 +32,10 @@ public struct GatehouseServer: Sendable {
             logger.info("made a development certificate for the platform domain", metadata: ["ca": "\(platform.caPath)"])
         }
 
+        let cardKeys = try store.cards.tokenKeys()
         let access = try store.accessSnapshot()
-        let gatewayState = GatewayState(GatewayConfiguration(access: access, platformDomain: settings.platformDomain))
+        let gatewayState = GatewayState(
+            GatewayConfiguration(access: access, platformDomain: settings.platformDomain, cardKeys: cardKeys))
         let loader = CertificateSnapshotLoader(
             store: store, files: CertificateFiles(root: context.settings.certificatesPath, sealer: store.sealer),
             platformHostname: platform.hostname, logger: logger)

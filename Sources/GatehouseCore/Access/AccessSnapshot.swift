@@ -4,10 +4,12 @@ import Foundation
 public struct TenantAccess: Sendable {
     public let tenant: Tenant
     public let allowlist: Allowlist
+    public let card: CardPolicy
 
-    public init(tenant: Tenant, allowlist: Allowlist) {
+    public init(tenant: Tenant, allowlist: Allowlist, card: CardPolicy = .standard) {
         self.tenant = tenant
         self.allowlist = allowlist
+        self.card = card
     }
 }
 

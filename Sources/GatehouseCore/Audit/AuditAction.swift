@@ -32,4 +32,9 @@ public enum AuditAction {
     public static let certificateReplace = "certificate.replace"
     public static let certificateExpiring = "certificate.expiring"
     public static let logout = "auth.logout"
+    public static let cardPolicy = "tenant.card_policy"
+    /// A request whose card numbers were replaced by tokens (counts only, never the numbers).
+    public static let cardTokenized = "card.tokenize"
+    /// A request refused because its card data could not be handled safely.
+    public static let cardRefused = "card.refuse"
 }

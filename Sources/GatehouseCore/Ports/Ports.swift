@@ -19,4 +19,12 @@ public protocol CredentialVerifier: Sendable {
 /// Appends to the tamper-evident audit log.
 public protocol AuditSink: Sendable {
     func record(_ event: AuditEvent) async throws
+    /// Several events in one write, for per-request events a busy server collects.
+    func record(_ events: [AuditEvent]) async throws
+}
+
+extension AuditSink {
+    public func record(_ events: [AuditEvent]) async throws {
+        for event in events { try await record(event) }
+    }
 }

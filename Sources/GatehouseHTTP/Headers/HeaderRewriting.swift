@@ -14,7 +14,7 @@ enum HeaderRewriting {
     /// client-sent identity; the gateway's forwarding and identity fields added.
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
-        tenant: TenantPrefix, chunked: Bool, contentLength: Int?
+        tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: Set<String> = []
     ) -> HTTPHeaders {
         let named = connectionNamed(original).subtracting(unremovable)
         var headers = HTTPHeaders()
@@ -23,6 +23,7 @@ enum HeaderRewriting {
             // `X-Gatehouse_User` is `X-Gatehouse-User` to CGI-style servers: compare with dashes.
             let lower = name.asciiLowercased.replacingUnderscores
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) { continue }
+            if !dropped.isEmpty && dropped.contains(lower) { continue }
             switch lower {
             case "authorization", "expect", "x-forwarded-proto", "x-forwarded-host":
                 continue

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
+import GatehouseTokenization
 
 /// One request/response exchange on a client connection, from head to end.
 final class Exchange {
@@ -10,6 +11,8 @@ final class Exchange {
         case deciding
         /// Reading a small form body the gateway handles itself (login, logout).
         case collectingForm(GatewayPath)
+        /// Reading the whole body before its card numbers are replaced (the tenant tokenizes).
+        case collectingBody
         /// Waiting for an upstream connection.
         case connecting
         case proxying
@@ -42,10 +45,19 @@ final class Exchange {
     var form: ByteBuffer?
     /// Whether the request says it carries a body at all (Content-Length > 0 or chunked).
     let hasBody: Bool
-    let isChunked: Bool
+    /// How the body is framed towards the upstream (a tokenized body is sent with a length).
+    var isChunked: Bool
     /// The transfer codings named by `Transfer-Encoding`, lowercased, parsed once.
     let transferCodings: [String]
-    let contentLength: Int?
+    var contentLength: Int?
+    /// The whole body, while it is collected for tokenization.
+    var body: ByteBuffer?
+    /// The request's header fields after tokenization, when a value held a card number.
+    var tokenizedHeaders: HTTPHeaders?
+    /// The body was decoded from its Content-Encoding and goes on as identity.
+    var bodyDecoded = false
+    /// Masks card numbers in the response (the tenant tokenizes and the response is text).
+    var responseMasker: StreamingPANMasker?
 
     init(head: HTTPRequestHead, clientIP: IPAddress) {
         self.head = head

@@ -159,9 +159,9 @@ extension GatewayHandler {
                 self.shared.services.logger.error("sign-in check failed", metadata: ["error": "\(error)"])
                 self.respond(exchange, .serviceUnavailable, title: "Try again", "Sign-in is briefly unavailable; try again shortly.")
             }
-            // Connecting and proxying manage reads themselves (backpressure).
+            // Collecting, connecting and proxying manage reads themselves (backpressure).
             switch exchange.phase {
-            case .connecting, .proxying: break
+            case .connecting, .proxying, .collectingBody: break
             default: self.resumeReads()
             }
         }
@@ -183,7 +183,7 @@ extension GatewayHandler {
             return
         }
         exchange.user = user
-        startProxy(exchange, access: access, user: user)
+        proceedToProxy(exchange, access: access, user: user)
     }
 
     /// Browsers go to the sign-in page; API clients get 401 with the schemes they may use.

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
+import GatehouseTokenization
 
 extension GatewayHandler {
     /// Takes a pooled upstream connection on this event loop and starts streaming.
@@ -63,13 +64,23 @@ extension GatewayHandler {
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
     private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User) -> HTTPRequestHead {
+        // A tokenizing tenant's upstream answers uncompressed, so card numbers in responses can be masked.
+        var dropped: Set<String> = access.card.tokenize ? ["accept-encoding"] : []
+        if exchange.bodyDecoded { dropped.insert("content-encoding") }
         let headers = HeaderRewriting.upstreamRequest(
-            exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
+            exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
             fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, tenant: access.tenant.prefix,
-            chunked: exchange.isChunked, contentLength: exchange.contentLength)
+            chunked: exchange.isChunked, contentLength: exchange.contentLength, dropping: dropped)
         let basePath = access.tenant.upstream.url.path
         let uri = basePath.isEmpty || basePath == "/" ? exchange.target : basePath.trimmingSuffix("/") + exchange.target
         return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
+    }
+
+    /// Text responses without a content coding are masked (BIN and last four at most).
+    static func mayMask(_ headers: HTTPHeaders) -> Bool {
+        if let coding = headers.first(name: "content-encoding"), coding.asciiLowercased != "identity" { return false }
+        guard let type = headers.first(name: "content-type")?.asciiLowercased else { return false }
+        return type.hasPrefix("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript")
     }
 
     // MARK: UpstreamResponseReceiver
@@ -84,6 +95,7 @@ extension GatewayHandler {
         if head.status.code < 200 { return }  // interim responses are not relayed
         exchange.responseTimeout?.cancel()
         let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
+        if exchange.tenant?.card.tokenize == true, Self.mayMask(head.headers) { exchange.responseMasker = StreamingPANMasker() }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)
@@ -92,7 +104,12 @@ extension GatewayHandler {
     func upstreamResponseBody(_ buffer: ByteBuffer) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
         exchange.responseBytes += buffer.readableBytes
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if exchange.responseMasker != nil {
+            let masked = buffer.withUnsafeReadableBytes { exchange.responseMasker!.process($0) }
+            if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
+        } else {
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
         if !context.channel.isWritable {
             context.flush()
             upstream.handler.pauseReads()
@@ -111,6 +128,10 @@ extension GatewayHandler {
             shared.pools.pool(for: context.eventLoop).release(upstream)
         } else {
             upstream.handler.close()
+        }
+        if exchange.responseMasker != nil {
+            let rest = exchange.responseMasker!.finish()
+            if !rest.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: rest)))), promise: nil) }
         }
         // A request whose body the upstream did not wait for cannot leave the connection reusable.
         if !exchange.requestEnded { exchange.keepAlive = false }

@@ -163,14 +163,17 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             exchange.form = exchange.form ?? ByteBuffer()
             exchange.form!.writeBuffer(&buffer)
             return
-        case .deciding, .connecting, .proxying:
+        case .deciding, .connecting, .proxying, .collectingBody:
             break
         }
         guard exchange.requestBodyBytes <= shared.settings.maxBodyBytes else {
             refuseOversizedBody(exchange)
             return
         }
-        if case .proxying = exchange.phase, let upstream = exchange.upstream {
+        if case .collectingBody = exchange.phase {
+            var buffer = buffer
+            exchange.body!.writeBuffer(&buffer)
+        } else if case .proxying = exchange.phase, let upstream = exchange.upstream {
             upstream.handler.write(.body(.byteBuffer(buffer)))
             if !upstream.handler.isWritable { pauseReads() }
         } else {
@@ -189,6 +192,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             startResponseTimeout(exchange)
         case .collectingForm(let path):
             handleForm(exchange, path: path)
+        case .collectingBody:
+            tokenize(exchange)
         case .responded:
             finishIfDone(exchange)
         case .deciding, .connecting:

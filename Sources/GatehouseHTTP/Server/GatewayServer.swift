@@ -96,11 +96,17 @@ public final class GatewayServer: Service, Sendable {
                 ])
         }
 
-        // Token uses are written in batches, every few seconds, never per request.
+        // Token uses are written every few seconds and per-request audit events every second, in
+        // batches, never one write per request.
         let tokens = shared.tokens
+        let auditQueue = shared.auditQueue
         try? await cancelWhenGracefulShutdown {
+            var tick = 0
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(1))
+                await auditQueue.flush(to: self.services.audit, logger: logger)
+                tick += 1
+                guard tick % 5 == 0 else { continue }
                 let used = tokens.drainUsed()
                 if !used.isEmpty { await self.services.tokensUsed(used) }
             }
@@ -122,6 +128,7 @@ public final class GatewayServer: Service, Sendable {
             return first
         }
         if !finished { logger.warning("gateway stopped with connections still open after 10 s") }
+        await auditQueue.flush(to: services.audit, logger: logger)
         _ = https
     }
 }

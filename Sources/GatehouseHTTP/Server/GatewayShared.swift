@@ -13,12 +13,16 @@ final class GatewayShared: Sendable {
     let tokens = TokenAuthenticator()
     let pools: UpstreamPools
     let denials = DenialThrottle()
+    let auditQueue = AuditQueue()
+    let cardProcessor = CardProcessorClient(client: .shared, timeout: .seconds(10))
     let resolver: ClientAddressResolver
     let accessLog: Logger
     let admin: (any AdminBackend)?
     /// Requests answered, by status class (1xx…5xx), made once: a metric lookup per request would cost.
     let responses: [Counter] = (1...5).map { Counter(label: "gatehouse_http_responses_total", dimensions: [("class", "\($0)xx")]) }
     let upstreamFailures = Counter(label: "gatehouse_upstream_failures_total")
+    let cardsTokenized = Counter(label: "gatehouse_cards_tokenized_total")
+    let cardsRefused = Counter(label: "gatehouse_card_requests_refused_total")
 
     init(settings: GatewaySettings, state: GatewayState, services: GatewayServices, pools: UpstreamPools, admin: (any AdminBackend)?) {
         self.admin = admin

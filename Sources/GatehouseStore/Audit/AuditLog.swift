@@ -53,9 +53,17 @@ public struct AuditLog: Sendable, AuditSink {
         try await database.writer.write { db in try append(event, in: db) }
     }
 
+    /// Appends the events in one transaction, signing the chain's head once, after the last.
+    public func record(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await database.writer.write { db in
+            for (index, event) in events.enumerated() { try append(event, in: db, signHead: index == events.count - 1) }
+        }
+    }
+
     /// Appends inside the caller's transaction, so a change and its audit event commit together,
     /// and re-signs the chain's head.
-    func append(_ event: AuditEvent, in db: Database) throws {
+    func append(_ event: AuditEvent, in db: Database, signHead: Bool = true) throws {
         var event = event
         if event.sourceIP == nil { event.sourceIP = AuditContext.sourceIP }
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
@@ -68,6 +76,7 @@ public struct AuditLog: Sendable, AuditSink {
             sourceIP: event.sourceIP, action: event.action, target: event.target, outcome: event.outcome.rawValue,
             details: String(decoding: details, as: UTF8.self), previousHash: Data(previous), hash: Data(hash)
         ).insert(db)
+        guard signHead else { return }
         let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
         try AuditHeadRecord(sequence: sequence, hash: Data(hash), signature: signature).save(db)
     }

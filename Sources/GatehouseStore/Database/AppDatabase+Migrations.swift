@@ -122,6 +122,7 @@ extension AppDatabase {
                 """)
         }
         registerGatewayMigration(&migrator)
+        registerCardMigration(&migrator)
         return migrator
     }
 }

@@ -28,10 +28,13 @@ extension AppDatabase {
                     allowlists[rule.tenantId, default: Allowlist()].tenantRules.append(network)
                 }
             }
+            let cardPolicies = try Dictionary(uniqueKeysWithValues: CardPolicyRecord.fetchAll(db).map { ($0.tenantId, $0) })
             for record in try TenantRecord.fetchAll(db) {
                 let tenant = try record.tenant()
                 prefixes[tenant.id] = tenant.prefix
-                tenants[tenant.prefix] = TenantAccess(tenant: tenant, allowlist: allowlists[tenant.id] ?? Allowlist())
+                tenants[tenant.prefix] = TenantAccess(
+                    tenant: tenant, allowlist: allowlists[tenant.id] ?? Allowlist(),
+                    card: try cardPolicies[tenant.id].map(CardPolicyRepository.policy) ?? .standard)
             }
             var roles: [Int64: Set<Role>] = [:]
             for role in try UserRoleRecord.fetchAll(db) {

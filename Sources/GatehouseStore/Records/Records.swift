@@ -140,3 +140,13 @@ struct SealedSecretRecord: Codable, FetchableRecord, PersistableRecord {
     var sealed: Data
     var createdAt: Int64
 }
+
+struct CardPolicyRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "cardPolicy"
+    var tenantId: Int64
+    var tokenize: Bool
+    var keepsBIN: Bool
+    var processorURL: String?
+    var keySealed: Data
+    var updatedAt: Int64
+}

@@ -1,0 +1,60 @@
+import GatehouseTokenization
+import NIOCore
+import NIOHTTP1
+
+/// Everything of one request a card number can travel in (query, header values, body), rewritten
+/// together so the card processor sees each card once and the upstream sees only tokens.
+struct CardRewrite {
+    var target: String
+    var headers: HTTPHeaders
+    /// The body as forwarded (decoded, rewritten); nil when the original bytes go on unchanged.
+    var body: ByteBuffer?
+    var tokenized = 0
+    var removedSecurityCodes = 0
+
+    static func run(
+        target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool,
+        tokenFor: @escaping (CardFinding) -> String
+    ) throws(RequestTokenizer.Refusal) -> CardRewrite {
+        let tokenizer = RequestTokenizer()
+        var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
+        if let question = target.firstIndex(of: "?") {
+            let query = target[target.index(after: question)...]
+            let rewritten = tokenizer.rewriteQuery(query, tokenFor: tokenFor)
+            if let newQuery = rewritten.query { result.target = String(target[...question]) + newQuery }
+            result.tokenized += rewritten.tokenized
+            result.removedSecurityCodes += rewritten.removed
+        }
+        if headers.contains(where: { Self.mayHoldCard($0.value) }) {
+            var rewrittenHeaders = HTTPHeaders()
+            for (name, value) in headers {
+                if Self.mayHoldCard(value), let replaced = tokenizer.rewriteHeaderValue(value, tokenFor: tokenFor) {
+                    rewrittenHeaders.add(name: name, value: replaced)
+                    result.tokenized += 1
+                } else {
+                    rewrittenHeaders.add(name: name, value: value)
+                }
+            }
+            result.headers = rewrittenHeaders
+        }
+        if let body, body.readableBytes > 0 {
+            let kind = BodyKind(contentType: headers.first(name: "content-type"))
+            let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+            let outcome = try tokenizer.rewriteBody(bytes, kind: kind, tokenFor: tokenFor)
+            if let rewritten = outcome.body { result.body = ByteBuffer(bytes: rewritten) }
+            result.tokenized += outcome.tokenized
+            result.removedSecurityCodes += outcome.removedSecurityCodes
+        }
+        return result
+    }
+
+    /// Cheap pre-check: a header value with fewer than 13 digits cannot hold a card number.
+    static func mayHoldCard(_ value: String) -> Bool {
+        var digits = 0
+        for byte in value.utf8 where byte &- 0x30 <= 9 {
+            digits += 1
+            if digits >= 13 { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,41 @@
+import CompressNIO
+import NIOCore
+
+/// Undoes a request's Content-Encoding so its body can be scanned; the result is forwarded as
+/// identity. Only gzip and deflate are understood: anything else cannot be scanned, so it is refused.
+enum RequestBodyDecoding {
+    enum Failure: Error, Equatable {
+        case unsupported(String)
+        case corrupt(String)
+        case tooLarge
+    }
+
+    /// Nil when the body has no (or identity) coding.
+    static func decode(_ body: ByteBuffer, contentEncoding: [String], limit: Int) throws(Failure) -> ByteBuffer? {
+        let codings = contentEncoding.flatMap { $0.split(separator: ",") }
+            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { $0 != "identity" && !$0.isEmpty }
+        guard let coding = codings.first else { return nil }
+        guard codings.count == 1 else { throw .unsupported(codings.joined(separator: ", ")) }
+        var input = body
+        do {
+            switch coding {
+            case "gzip", "x-gzip":
+                return try input.decompress(with: .gzip(), maxSize: limit)
+            case "deflate":
+                // RFC 9110 deflate is zlib-wrapped; some clients send raw deflate.
+                do { return try input.decompress(with: .zlib(), maxSize: limit) } catch {
+                    input = body
+                    return try input.decompress(with: .deflate(), maxSize: limit)
+                }
+            default:
+                throw Failure.unsupported(coding)
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw .tooLarge
+        } catch {
+            throw .corrupt(coding)
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import GatehouseTesting
+import GatehouseTokenization
+import Testing
+
+/// Card numbers through the built gateway: replaced before they leave it, in every encoding, and
+/// found nowhere on disk afterwards by `gatehouse pci scan`; only the processor double sees them.
+struct CardTokenizationTests {
+    static let cards = [
+        "4111111111111111", "5555555555554444", "378282246310005", "6011111111111117", "3566002020360505",
+        "30569309025904", "6200000000000005", "2223003122003222", "4012888888881881", "5105105105105100",
+    ]
+    /// Base58 has no '0', so this security code can never occur inside a gateway token.
+    static let securityCode = "0427"
+
+    /// One curl request, as lines of a curl config file.
+    struct Request {
+        var path: String
+        var host: String
+        var headers: [String] = []
+        var data: String?
+        var form: [String] = []
+    }
+
+    static func requests(count: Int, tokenHost: String, processorHost: String, gzipFiles: [String]) -> [Request] {
+        (0..<count).map { index in
+            let card = cards[index % cards.count]
+            let spaced = stride(from: 0, to: card.count, by: 4).map { offset -> String in
+                let start = card.index(card.startIndex, offsetBy: offset)
+                return String(card[start..<(card.index(start, offsetBy: 4, limitedBy: card.endIndex) ?? card.endIndex)])
+            }
+            // Every eighth request goes to the tenant with a card processor.
+            let host = index % 8 == 7 ? processorHost : tokenHost
+            switch index % 9 {
+            case 0:
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json"],
+                    data: "{\"order\":\(index),\"card\":{\"number\":\"\(card)\",\"cvv\":\"\(securityCode)\",\"exp\":\"12/30\"}}")
+            case 1:
+                return Request(path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json"], data: "{\"pan\":\(card),\"qty\":2}")
+            case 2:
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/x-www-form-urlencoded"],
+                    data: "name=Ada+Lovelace&card=\(spaced.joined(separator: "+"))&cvc=\(securityCode)")
+            case 3:
+                return Request(path: "/echo?i=\(index)&pan=\(spaced.joined(separator: "-"))&cvv=\(securityCode)", host: host)
+            case 4:
+                return Request(path: "/echo?i=\(index)", host: host, form: ["card=\(card)", "cvv=\(securityCode)", "note=thanks"])
+            case 5:
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/xml"],
+                    data: "<pay><pan>\(card)</pan><cvv>\(securityCode)</cvv></pay>")
+            case 6:
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: text/plain"], data: "charge \(spaced.joined(separator: " ")) today")
+            case 7:
+                return Request(path: "/echo?i=\(index)", host: host, headers: ["X-Card: \(card)"])
+            default:
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json", "Content-Encoding: gzip"],
+                    data: "@" + gzipFiles[index % gzipFiles.count])
+            }
+        }
+    }
+
+    @Test func cardNumbersNeverReachTheUpstreamOrTheDisk() throws {
+        let scratch = TemporaryDirectory("gatehouse-cards")
+        let upstreamDatabase = scratch.path("upstream.sqlite"), processorDatabase = scratch.path("processor.sqlite")
+        let upstream = try LoopbackUpstream.start(bodyDatabase: upstreamDatabase)
+        let processor = try LoopbackUpstream.start(bodyDatabase: processorDatabase)
+        defer {
+            upstream.shutdown()
+            processor.shutdown()
+        }
+        let gateway = RunningGateway()
+        for (tenant, user) in [("acme", "alice"), ("beta", "bob")] {
+            try GatewayFixture.check(gateway.cli("tenant", "create", tenant, "--upstream", upstream.url))
+            try GatewayFixture.check(gateway.cli("user", "add", tenant, user, "--role", "user"))
+        }
+        let acmeToken = try gateway.cli("user", "token", "create", "acme", "alice").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let betaToken = try gateway.cli("user", "token", "create", "beta", "bob").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try GatewayFixture.check(gateway.cli("tenant", "set", "beta", "--card-processor", processor.url + "/processor"))
+        try gateway.start(["--log-level", "debug"])
+        defer { gateway.stop() }
+
+        // gzip bodies, made with the system gzip.
+        var gzipFiles: [String] = []
+        for (index, card) in Self.cards.prefix(3).enumerated() {
+            let plain = scratch.path("body\(index).json")
+            try "{\"payment\":{\"card\":\"\(card)\",\"security_code\":\"\(Self.securityCode)\"}}".write(toFile: plain, atomically: true, encoding: .utf8)
+            _ = try ProcessRunner.run("/bin/sh", ["-c", "gzip -c '\(plain)' > '\(plain).gz' && rm '\(plain)'"])
+            gzipFiles.append(plain + ".gz")
+        }
+
+        let acmeHost = "acme.\(gateway.platformDomain)", betaHost = "beta.\(gateway.platformDomain)"
+        let requests = Self.requests(count: 1_008, tokenHost: acmeHost, processorHost: betaHost, gzipFiles: gzipFiles)
+        var config = ""
+        for request in requests {
+            let token = request.host == betaHost ? betaToken : acmeToken
+            config += "url = \"https://\(request.host):\(gateway.httpsPort)\(request.path)\"\n"
+            config += "cacert = \"\(gateway.caPath)\"\nresolve = \"\(request.host):\(gateway.httpsPort):127.0.0.1\"\n"
+            config += "header = \"Authorization: Bearer \(token)\"\n"
+            for header in request.headers { config += "header = \"\(header)\"\n" }
+            if let data = request.data { config += "data-binary = \"\(data.replacingOccurrences(of: "\"", with: "\\\""))\"\n" }
+            for field in request.form { config += "form = \"\(field)\"\n" }
+            config += "output = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\"\nsilent\nnext\n"
+        }
+        let configPath = scratch.path("requests.curl")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let run = try ProcessRunner.run("/usr/bin/curl", ["-K", configPath], timeout: 300)
+        let statuses = run.stdout.split(separator: "\n")
+        #expect(statuses.count == requests.count, "\(run.stderr.prefix(500))")
+        #expect(statuses.allSatisfy { $0 == "200" }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+
+        // The upstream got every request, with tokens and without security codes.
+        let received = upstream.received
+        #expect(received.count == requests.count)
+        var ownTokens = 0, processorTokens = 0
+        for request in received {
+            let everything = request.uri + request.headers.map { "\($0.0): \($0.1)" }.joined() + request.bodyText
+            #expect(!PANDetector.containsPAN(everything), "\(request.uri)")
+            #expect(!everything.contains(Self.securityCode), "\(request.uri)")
+            #expect(!request.bodyText.lowercased().contains("cvv") && !request.bodyText.contains("security_code"))
+            if everything.contains("ptok_") { processorTokens += 1 } else if everything.contains("tok_") { ownTokens += 1 }
+        }
+        #expect(ownTokens > 800 && processorTokens > 100, "own \(ownTokens), processor \(processorTokens)")
+        // The processor double got the card numbers of beta's requests, with their security codes.
+        #expect(processor.received.count >= 100)
+        #expect(processor.received.contains { $0.bodyText.contains("\"cvv\":\"\(Self.securityCode)\"") })
+        #expect(processor.received.allSatisfy { PANDetector.containsPAN($0.bodyText) })
+
+        // The audit counts tokenized fields, never the numbers.
+        #expect(eventually(within: 5) { (try? gateway.cli("audit", "list", "--tenant", "acme", "--json").stdout.contains("card.tokenize")) == true })
+        #expect(gateway.stop() == 0)
+        let events = (try JSONSerialization.jsonObject(with: Data(try gateway.cli("audit", "list", "--json").stdout.utf8))) as? [[String: Any]] ?? []
+        let tokenized = events.filter { $0["action"] as? String == "card.tokenize" }
+        #expect(tokenized.count == requests.count)
+        #expect(tokenized.allSatisfy { ($0["details"] as? [String: String])?["fields"].flatMap(Int.init) ?? 0 >= 1 })
+        // (Hashes print as hex, where digit runs occur by chance; the events' own fields are checked.)
+        let fields = events.map { event in event.filter { $0.key != "hash" }.map { "\($0.value)" }.joined(separator: " ") }
+        #expect(!fields.contains { PANDetector.containsPAN($0) })
+
+        // Nothing on disk holds a card number: data (SQLite, WAL), certificates, debug logs, the upstream's database.
+        let scan = try gateway.cli(
+            "pci", "scan", gateway.dataPath, gateway.certificatesPath, gateway.logURL.path, gateway.logURL.path + ".out", upstreamDatabase)
+        #expect(scan.status == 0, "\(scan.stdout.prefix(2_000)) \(scan.stderr)")
+        #expect(scan.stderr.contains("0 card numbers found"))
+        #expect(!gateway.log().contains(Self.securityCode))
+        // …and the scan does see them where they are: the processor double's database.
+        let processorScan = try gateway.cli("pci", "scan", processorDatabase)
+        #expect(processorScan.status == 1)
+        #expect(processorScan.stdout.contains("******") && !processorScan.stdout.contains("5555555555554444"))
+    }
+
+    @Test func whatCannotBeHandledSafelyIsRefused() throws {
+        let processor = try LoopbackUpstream.start()
+        let closedPort = processor.port
+        processor.shutdown()
+        let fixture = try GatewayFixture { gateway in
+            try GatewayFixture.check(gateway.cli("tenant", "create", "gamma", "--upstream", "http://127.0.0.1:9"))
+        }
+        defer { fixture.stop() }
+        let json = fixture.bearer + ["-H", "Content-Type: application/json"]
+        // Malformed JSON holding a card number: 422, never forwarded.
+        let malformed = try fixture.get("/echo", json + ["--data-binary", "{\"card\": \"4111111111111111\""])
+        #expect(malformed.status == 422)
+        #expect(malformed.text.contains("not well-formed"))
+        // Malformed JSON without one goes on (the application answers it).
+        #expect(try fixture.get("/echo", json + ["--data-binary", "{oops"]).status == 200)
+        // An encoding the gateway cannot decode: 415.
+        let brotli = try fixture.get("/echo", json + ["-H", "Content-Encoding: br", "--data-binary", "anything"])
+        #expect(brotli.status == 415)
+        #expect(brotli.text.contains("br"))
+        // Corrupt gzip: 400.
+        #expect(try fixture.get("/echo", json + ["-H", "Content-Encoding: gzip", "--data-binary", "not gzip"]).status == 400)
+        #expect(fixture.upstream.received.count == 1, "\(fixture.upstream.received.map { "\($0.method) \($0.uri) \($0.bodyText)" })")
+        // A processor that cannot be reached: 422, not forwarded.
+        try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--card-processor", "http://127.0.0.1:\(closedPort)/x"))
+        #expect(eventually(within: 5) {
+            (try? fixture.get("/echo", json + ["--data-binary", "{\"card\":\"4111111111111111\"}"]).status) == 422
+        })
+        let forwarded = fixture.upstream.received.count  // before the setting was live, tokens went on
+        let unreachable = try fixture.get("/echo", json + ["--data-binary", "{\"card\":\"5555555555554444\"}"])
+        #expect(unreachable.status == 422 && unreachable.text.contains("card processor could not be reached"))
+        #expect(fixture.upstream.received.count == forwarded)
+        // Requests without card numbers still pass.
+        #expect(try fixture.get("/echo", json + ["--data-binary", "{\"ok\":true}"]).status == 200)
+        #expect(!fixture.gateway.log().contains("4111111111111111"))
+        let refused = try fixture.audit().filter { $0["action"] as? String == "card.refuse" }
+        #expect(refused.count >= 2)
+    }
+
+    @Test func responsesShowAtMostBINAndLastFour() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let page = try fixture.get("/card", fixture.bearer)
+        #expect(page.status == 200)
+        #expect(page.text == "Card on file: 4111 11** **** 1111, backup 555555******4444.\n")
+        // Turned off, the tenant's traffic passes untouched (an operator's explicit choice).
+        let off = try fixture.gateway.cli("tenant", "set", "acme", "--tokenization", "off")
+        #expect(off.status == 0 && off.stderr.contains("warning"))
+        #expect(eventually(within: 5) { (try? fixture.get("/card", fixture.bearer).text.contains("4111 1111 1111 1111")) == true })
+        let echoed = try fixture.get("/echo", fixture.bearer + ["-H", "Content-Type: application/json", "--data-binary", "{\"card\":\"4111111111111111\"}"])
+        #expect(echoed.status == 200 && fixture.upstream.received.last?.bodyText.contains("4111111111111111") == true)
+    }
+
+    @Test func tenantSetRefusesBadSettings() throws {
+        let gateway = RunningGateway()
+        try GatewayFixture.check(gateway.cli("tenant", "create", "acme", "--upstream", "http://127.0.0.1:9"))
+        let cases: [([String], String)] = [
+            (["--card-processor", "http://pay.example.com/t"], "must use https"),
+            (["--card-processor", "ftp://pay.example.com"], "scheme 'ftp'"),
+            (["--card-processor", "not a url"], "not an absolute URL"),
+            (["--tokenization", "maybe"], "--tokenization takes on or off"),
+            (["--keep-bin", "2"], "--keep-bin takes on or off"),
+            ([], "nothing to change"),
+        ]
+        for (arguments, message) in cases {
+            let result = try gateway.gatehouse.run(["tenant", "set", "acme"] + arguments + ["--certificates", gateway.certificatesPath])
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let missing = try gateway.cli("tenant", "set", "nobody", "--tokenization", "off")
+        #expect(missing.status == 1 && missing.stderr.contains("no tenant 'nobody'"))
+        let show = try gateway.cli("tenant", "show", "acme")
+        #expect(show.stdout.contains("card tokenization on, tokens keep last 4, processor none"))
+        let set = try gateway.cli("tenant", "set", "acme", "--keep-bin", "yes", "--card-processor", "https://pay.example.com/tokenize")
+        #expect(set.status == 0 && set.stdout.contains("BIN and last 4") && set.stdout.contains("https://pay.example.com/tokenize"))
+    }
+}
