@@ -94,6 +94,7 @@ let package = Package(
         // Benchmark helper: fills a store with N certified custom domains (Benchmarks/sni-handshakes.sh).
         .executableTarget(
             name: "sni-setup", dependencies: ["GatehouseStore", "GatehouseTLS", "GatehouseCore"], path: "Benchmarks/SNISetup"),
+        .executableTarget(name: "pan-detector-bench", dependencies: ["GatehouseTokenization"], path: "Benchmarks/PANDetectorBench"),
         .target(
             name: "GatehouseTesting",
             dependencies: [

@@ -1,4 +1,4 @@
-import GatehouseTokenization
+@testable import GatehouseTokenization
 import Testing
 
 /// Published test numbers of every brand, and text that only looks numeric.
@@ -44,6 +44,10 @@ struct PANDetectorTests {
         // …but a separate group beside it is found.
         #expect(PANDetector.matches(in: Array("qty 2 4111111111111111".utf8)).count == 1)
         #expect(PANDetector.matches(in: Array("2026-11-30 4111111111111111".utf8)).count == 1)
+        // A number with other separators right after a number: found from its own first group.
+        #expect(PANDetector.matches(in: Array("ORD-123456789 3782-822463-10005".utf8)).map(\.brand) == [.amex])
+        #expect(PANDetector.matches(in: Array("qty 12 4111-1111-1111-1111 ok".utf8)).count == 1)
+        #expect(PANDetector.matches(in: Array("12-34 5555 5555 5555 4444".utf8)).count == 1)
     }
 
     @Test func luhnBrandAndRepetitionAreRequired() {
@@ -103,6 +107,39 @@ struct PANDetectorTests {
             output += masker.finish()
             #expect(String(decoding: output, as: UTF8.self) == "a 411111******1111 b 5555 55** **** 4444 c", "split at \(split)")
             #expect(masker.masked == 2)
+        }
+    }
+}
+
+/// The fast path (skipping stretches too short to hold a card number) finds exactly what the plain
+/// byte-by-byte walk finds, on random text dense in digits and separators.
+struct PANDetectorFastPathTests {
+    @Test func fastPathAgreesWithThePlainWalk() {
+        var generator = SystemRandomNumberGenerator()
+        // Digit-dense, mixed and sparse texts, so both the skipping and the exact path run.
+        let alphabets = [
+            Array("0123456789012345678901234567890123456789  --ab\n".utf8), Array("0123456789 -abcdefghijklmnopqrstuvwxyz.,".utf8),
+            Array("01 abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz".utf8),
+        ]
+        let cards = ["4111111111111111", "4111 1111 1111 1111", "3782-822463-10005", "6200000000000005", "30569309025904"]
+        for _ in 0..<300 {
+            var text: [UInt8] = []
+            let alphabet = alphabets.randomElement(using: &generator)!
+            let length = Int.random(in: 0...3_000, using: &generator)
+            while text.count < length {
+                if Int.random(in: 0..<150, using: &generator) == 0 {
+                    text += Array(cards.randomElement(using: &generator)!.utf8)
+                } else {
+                    text.append(alphabet.randomElement(using: &generator)!)
+                }
+            }
+            var fast: [Range<Int>] = [], plain: [Range<Int>] = []
+            text.withUnsafeBytes { raw in
+                PANDetector.scan(raw, skippingShortRuns: true) { range, _, _ in fast.append(range) }
+                PANDetector.scan(raw, skippingShortRuns: false) { range, _, _ in plain.append(range) }
+            }
+            #expect(fast == plain, "\(String(decoding: text, as: UTF8.self))")
+            if fast != plain { return }
         }
     }
 }

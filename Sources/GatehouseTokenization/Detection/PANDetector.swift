@@ -19,46 +19,161 @@ public enum PANDetector {
     public static func scan(
         _ bytes: UnsafeRawBufferPointer, found: (Range<Int>, UnsafeBufferPointer<UInt8>, CardBrand) -> Void
     ) {
+        scan(bytes, skippingShortRuns: true, found: found)
+    }
+
+    /// `skippingShortRuns: false` is the plain byte-by-byte walk, kept to check the fast path against.
+    static func scan(
+        _ bytes: UnsafeRawBufferPointer, skippingShortRuns: Bool,
+        found: (Range<Int>, UnsafeBufferPointer<UInt8>, CardBrand) -> Void
+    ) {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let count = bytes.count
         withUnsafeTemporaryAllocation(of: Int.self, capacity: maxGroups * 2) { groups in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 19) { digits in
                 var index = 0
                 while index < count {
-                    // The common case: skip everything that is not a digit.
-                    while index < count && base[index] &- 0x30 > 9 { index += 1 }
+                    // The common case: skip text without 13 digits in a row (single separators allowed).
+                    if skippingShortRuns { index = nextLongRun(base, from: index, count: count) }
+                    index = nextDigit(base, from: index, count: count)
                     if index >= count { break }
                     // A run: digit groups joined by one consistent single separator.
                     var groupCount = 0
                     var separator: UInt8 = 0
                     var cursor = index
+                    var digitCount = 0
+                    var switched = false
                     while true {
                         let start = cursor
-                        while cursor < count && base[cursor] &- 0x30 <= 9 { cursor += 1 }
+                        cursor = nextNonDigit(base, from: cursor, count: count)
                         groups[groupCount * 2] = start
                         groups[groupCount * 2 + 1] = cursor
                         groupCount += 1
+                        digitCount += cursor - start
                         guard cursor + 1 < count, groupCount < maxGroups else { break }
                         let next = base[cursor]
-                        guard next == 0x20 || next == 0x2D, separator == 0 || separator == next,
-                              base[cursor + 1] &- 0x30 <= 9
-                        else { break }
+                        guard next == 0x20 || next == 0x2D, base[cursor + 1] &- 0x30 <= 9 else { break }
+                        guard separator == 0 || separator == next else {
+                            switched = true  // "12 3782-822463-10005": the last group may start another number
+                            break
+                        }
                         separator = next
                         cursor += 1
                     }
-                    evaluate(base, groups: groups, groupCount: groupCount, digits: digits, found: found)
-                    index = cursor
+                    // Most runs (dates, amounts, quantities) are too short to hold a card number.
+                    var lastMatchedGroup = -1
+                    if digitCount >= 13 {
+                        lastMatchedGroup = evaluate(base, groups: groups, groupCount: groupCount, digits: digits, found: found)
+                    }
+                    // After a change of separator, go on from the last group unless a match used it.
+                    index = switched && groupCount > 1 && lastMatchedGroup < groupCount - 1 ? groups[(groupCount - 1) * 2] : cursor
                 }
             }
         }
     }
 
+    /// High bit set in each byte of the eight at `index` that is an ASCII digit (high nibble 3, low
+    /// nibble below 10); exact, no carries between bytes.
+    @inline(__always)
+    private static func digitMask(_ base: UnsafePointer<UInt8>, _ index: Int) -> UInt64 {
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+        let high = (word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let low = ((word & 0x0F0F_0F0F_0F0F_0F0F) &+ 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010
+        let nonDigit = high | low  // zero bytes are digits
+        return ~(((nonDigit & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | nonDigit) & 0x8080_8080_8080_8080
+    }
+
+    /// Bit i set when byte i of the 64 at `index` is an ASCII digit (`separators: false`) or a space
+    /// or dash (`separators: true`).
+    @inline(__always)
+    private static func bitmap64(_ base: UnsafePointer<UInt8>, _ index: Int, separators: Bool) -> UInt64 {
+        var bits: UInt64 = 0
+        for word in 0..<8 {
+            let high: UInt64
+            if separators {
+                let raw = UInt64(littleEndian: UnsafeRawPointer(base + index + word * 8).loadUnaligned(as: UInt64.self))
+                high = zeroBytes(raw ^ 0x2020_2020_2020_2020) | zeroBytes(raw ^ 0x2D2D_2D2D_2D2D_2D2D)
+            } else {
+                high = digitMask(base, index + word * 8)
+            }
+            // Gather each byte's high bit into one byte (bit k = byte k).
+            bits |= (((high >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(word * 8)
+        }
+        return bits
+    }
+
+    @inline(__always)
+    private static func zeroBytes(_ value: UInt64) -> UInt64 {
+        ~(((value & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | value) & 0x8080_8080_8080_8080
+    }
+
+    /// The first place at or after `start` where 13 bytes in a row are digits or single separators
+    /// between digits (a card number needs that much), backed up to where that stretch begins, but
+    /// never before `start`. Windows of 64 bytes, advancing 32, so every 13-byte stretch lies whole in one.
+    private static func nextLongRun(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var window = start
+        while window + 64 <= count {
+            let digits = bitmap64(base, window, separators: false)
+            // A 13-byte stretch starting in the window's first half holds at least 7 digits, all inside it.
+            if digits.nonzeroBitCount >= 7 {
+                let separators = bitmap64(base, window, separators: true)
+                let run = digits | (separators & (digits << 1) & (digits >> 1))
+                let two = run & (run >> 1), four = two & (two >> 2), eight = four & (four >> 4)
+                let thirteen = eight & (four >> 8) & (run >> 12) & 0xFFFF_FFFF
+                if thirteen != 0 {
+                    var position = window + thirteen.trailingZeroBitCount
+                    while position > start {
+                        let previous = base[position - 1]
+                        if previous &- 0x30 <= 9 {
+                            position -= 1
+                        } else if (previous == 0x20 || previous == 0x2D) && position - 2 >= start && base[position - 2] &- 0x30 <= 9 {
+                            position -= 1
+                        } else {
+                            break
+                        }
+                    }
+                    return position
+                }
+            }
+            window += 32
+        }
+        return window
+    }
+
+    /// The index of the first ASCII digit at or after `start`, or `count`; eight bytes at a time.
+    @inline(__always)
+    private static func nextDigit(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var index = start
+        while index + 8 <= count {
+            let digits = digitMask(base, index)
+            if digits != 0 { return index + digits.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count && base[index] &- 0x30 > 9 { index += 1 }
+        return index
+    }
+
+    /// The index of the first byte at or after `start` that is not an ASCII digit, or `count`.
+    @inline(__always)
+    private static func nextNonDigit(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var index = start
+        while index + 8 <= count {
+            let others = ~digitMask(base, index) & 0x8080_8080_8080_8080
+            if others != 0 { return index + others.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count && base[index] &- 0x30 <= 9 { index += 1 }
+        return index
+    }
+
     /// Tries every contiguous span of the run's groups holding 13–19 digits, leftmost and longest
     /// first; spans that match do not overlap.
+    /// Returns the last group a match used, or -1.
     private static func evaluate(
         _ base: UnsafePointer<UInt8>, groups: UnsafeMutableBufferPointer<Int>, groupCount: Int,
         digits: UnsafeMutableBufferPointer<UInt8>, found: (Range<Int>, UnsafeBufferPointer<UInt8>, CardBrand) -> Void
-    ) {
+    ) -> Int {
+        var lastUsed = -1
         var first = 0
         while first < groupCount {
             var total = 0
@@ -79,11 +194,13 @@ public enum PANDetector {
                 var length = 0
                 for group in first...matched { length += groups[group * 2 + 1] - groups[group * 2] }
                 found(groups[first * 2]..<groups[matched * 2 + 1], UnsafeBufferPointer(rebasing: digits[0..<length]), matchedBrand)
+                lastUsed = matched
                 first = matched + 1
             } else {
                 first += 1
             }
         }
+        return lastUsed
     }
 
     /// Copies the span's digits into `digits` and returns the brand if they form a card number.

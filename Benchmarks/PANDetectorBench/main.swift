@@ -1,0 +1,61 @@
+import Foundation
+import GatehouseTokenization
+
+// Detector throughput on mixed text: words, order numbers, dates, amounts, phone numbers, and a
+// card number every few kilobytes. Prints MB/s; the target is 1 GB/s. Run in release:
+//   swift run -c release pan-detector-bench [megabytes]
+let megabytes = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100
+nonisolated(unsafe) var generator = SystemRandomNumberGenerator()
+let words = ["invoice", "customer", "the", "amount", "shipped", "warehouse", "Montréal", "total:", "qty", "SKU", "order", "paid", "net", "tax"]
+let cards = ["4111111111111111", "5555 5555 5555 4444", "3782-822463-10005", "6011111111111117"]
+
+/// A corpus of `megabytes` of tokens; `numberShare` of 40 tokens are numeric (quantities, dates,
+/// phone and order numbers, amounts), the rest words; a card number among every ~2,000 tokens.
+@MainActor func corpus(numberShare: Int) -> (text: [UInt8], planted: Int) {
+    var text: [UInt8] = []
+    text.reserveCapacity(megabytes * 1_000_000 + 1_000)
+    var planted = 0
+    while text.count < megabytes * 1_000_000 {
+        let pick = Int.random(in: 0..<40, using: &generator)
+        if pick >= numberShare {
+            text += Array(words.randomElement(using: &generator)!.utf8)
+        } else {
+            switch pick % 6 {
+            case 0: text += Array(String(Int.random(in: 1...99_999, using: &generator)).utf8)
+            case 1: text += Array("2026-11-\(Int.random(in: 10...30, using: &generator))T12:34:56Z".utf8)
+            case 2: text += Array("+1-416-555-\(Int.random(in: 1000...9999, using: &generator))".utf8)
+            case 3: text += Array("ORD-\(Int.random(in: 100_000_000...999_999_999, using: &generator))".utf8)
+            case 4: text += Array(String(format: "%.2f", Double.random(in: 1...10_000, using: &generator)).utf8)
+            default: text += Array(String(Int.random(in: 1...12, using: &generator)).utf8)
+            }
+        }
+        if Int.random(in: 0..<2_000, using: &generator) == 0 {
+            text += Array((" " + cards.randomElement(using: &generator)!).utf8)
+            planted += 1
+        }
+        text.append(Int.random(in: 0..<12, using: &generator) == 0 ? UInt8(ascii: "\n") : UInt8(ascii: " "))
+    }
+    return (text, planted)
+}
+
+@MainActor func measure(_ name: String, numberShare: Int) -> Double {
+    let (text, planted) = corpus(numberShare: numberShare)
+    let digits = text.reduce(0) { $0 + ($1 &- 0x30 <= 9 ? 1 : 0) }
+    var best = Double.infinity
+    var found = 0
+    for _ in 0..<5 {
+        found = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        text.withUnsafeBytes { raw in PANDetector.scan(raw) { _, _, _ in found += 1 } }
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    let rate = Double(text.count) / best / 1e9
+    print(String(
+        format: "%@: %d MB (%.0f%% digits) in %.3f s = %.2f GB/s; %d card numbers planted, %d matches",
+        name, text.count / 1_000_000, Double(digits) * 100 / Double(text.count), best, rate, planted, found))
+    return rate
+}
+
+let prose = measure("mixed text  ", numberShare: 6)
+_ = measure("number-heavy", numberShare: 16)
+print(String(format: "detector on mixed text: %.2f GB/s (target 1 GB/s)", prose))
