@@ -31,6 +31,14 @@ struct PANDetectorTests {
             let covered = String(decoding: Array(text.utf8)[matches[0].range], as: UTF8.self)
             #expect(covered.first?.isNumber == true && covered.last?.isNumber == true)
         }
+        // Numbers side by side are not grouped like a card.
+        for text in ["41 11 11 11 11 11 11 11", "411 1111 1111 1111 1", "12 34567 89012 345", "41111 1111 1111 111", "4111 11 1111 1111 11"] {
+            #expect(PANDetector.matches(in: Array(text.utf8)).isEmpty, "\(text)")
+        }
+        #expect(PANDetector.matches(in: Array("6205 5000 0000 0000 004".utf8)).map(\.brand) == [.unionpay])
+        #expect(PANDetector.matches(in: Array("3056 930902 5904".utf8)).map(\.brand) == [.diners])
+        #expect(PANDetector.matches(in: Array("3056 9309 0259 04".utf8)).map(\.brand) == [.diners])  // forms group by four
+        #expect(PANDetector.matches(in: Array("4222 2222 2222 2".utf8)).map(\.brand) == [.visa])
         // Mixed separators, doubled separators and other separators are not one number.
         for text in ["4111 1111-1111 1111", "4111  1111  1111  1111", "4111.1111.1111.1111", "4111/1111/1111/1111"] {
             #expect(PANDetector.matches(in: Array(text.utf8)).isEmpty, "\(text)")

@@ -97,19 +97,34 @@ public struct AuditEvent: Hashable, Sendable {
 
     static let sensitiveKeyWords = ["password", "passwd", "secret", "token", "pan", "card", "cvv", "cvc", "key"]
 
+    static let allowedKeys: Set<String> = ["key_fingerprint", "key_type", "token_id", "tokens", "fields_tokenized"]
+
     static func isSensitive(key: String, value: String) -> Bool {
         let lowered = key.lowercased()
-        let allowedKeys: Set<String> = ["key_fingerprint", "key_type", "token_id", "tokens", "fields_tokenized"]
-        if !allowedKeys.contains(lowered), sensitiveKeyWords.contains(where: lowered.contains) { return true }
-        if value.contains(APITokenFormat.prefix) { return true }
+        if !allowedKeys.contains(lowered), sensitiveKeyWords.contains(where: { lowered.utf8.containsBytes($0.utf8) }) { return true }
+        if value.utf8.containsBytes(APITokenFormat.prefix.utf8) { return true }
         var run = 0
-        for character in value {
-            if character.isASCIIDigit {
+        for byte in value.utf8 {
+            if byte &- 0x30 <= 9 {
                 run += 1
                 if run >= 13 { return true }
-            } else if character != " " && character != "-" {
+            } else if byte != 0x20 && byte != 0x2D {
                 run = 0
             }
+        }
+        return false
+    }
+}
+
+extension String.UTF8View {
+    /// Plain byte search; Foundation's `contains` goes through locale-aware comparison.
+    func containsBytes(_ needle: String.UTF8View) -> Bool {
+        let needle = Array(needle)
+        guard let first = needle.first, count >= needle.count else { return needle.isEmpty }
+        var index = startIndex
+        while let found = self[index...].firstIndex(of: first) {
+            if self[found...].starts(with: needle) { return true }
+            index = self.index(after: found)
         }
         return false
     }

@@ -17,8 +17,16 @@ final class AuditQueue: Sendable {
             return pending
         }
         guard !events.isEmpty else { return }
-        do { try await audit.record(events) } catch {
-            logger.error("audit write failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
-        }
+        // Not cancellable: shutdown must not lose the last second's events.
+        let written = await Task {
+            do {
+                try await audit.record(events)
+                return true
+            } catch {
+                logger.error("audit write failed; kept for the next attempt", metadata: ["events": "\(events.count)", "error": "\(error)"])
+                return false
+            }
+        }.value
+        if !written { pending.withLock { $0.insert(contentsOf: events, at: 0) } }
     }
 }

@@ -52,7 +52,7 @@ extension AuditLog {
                 }
                 let stored = try Self.stored(record)
                 let recomputed = Self.chainHash(previous: previousHash, event: stored.event, sequence: record.sequence)
-                let storedDetails = String(decoding: try JSONEncoder.sortedKeys.encode(stored.event.details), as: UTF8.self)
+                let storedDetails = try Self.detailsJSON(stored.event.details)
                 guard recomputed == [UInt8](record.hash), record.details == storedDetails,
                       record.outcome == stored.event.outcome.rawValue
                 else {

@@ -70,11 +70,11 @@ public struct AuditLog: Sendable, AuditSink {
         let sequence: Int64 = (last?["sequence"] ?? 0) + 1
         let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? Self.genesisHash
         let hash = Self.chainHash(previous: previous, event: event, sequence: sequence)
-        let details = try JSONEncoder.sortedKeys.encode(event.details)
+        let details = try Self.detailsJSON(event.details)
         try AuditEventRecord(
             sequence: sequence, time: event.timeMilliseconds, actor: event.actor, tenant: event.tenant,
             sourceIP: event.sourceIP, action: event.action, target: event.target, outcome: event.outcome.rawValue,
-            details: String(decoding: details, as: UTF8.self), previousHash: Data(previous), hash: Data(hash)
+            details: details, previousHash: Data(previous), hash: Data(hash)
         ).insert(db)
         guard signHead else { return }
         let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
@@ -178,6 +178,38 @@ public struct AuditLog: Sendable, AuditSink {
         }
         database.auditSigningKey.withLock { $0 = key }
         return key
+    }
+}
+
+extension AuditLog {
+    /// Details as stored: JSON with sorted keys. Plain printable-ASCII details (nearly all) are
+    /// written directly, byte for byte what JSONEncoder writes for them; anything else goes through it.
+    static func detailsJSON(_ details: [String: String]) throws -> String {
+        let plain = details.allSatisfy { key, value in
+            key.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
+        guard plain else { return String(decoding: try JSONEncoder.sortedKeys.encode(details), as: UTF8.self) }
+        var json = "{"
+        for (index, key) in details.keys.sorted().enumerated() {
+            if index > 0 { json += "," }
+            appendQuoted(key, to: &json)
+            json += ":"
+            appendQuoted(details[key]!, to: &json)
+        }
+        return json + "}"
+    }
+
+    private static func appendQuoted(_ text: String, to json: inout String) {
+        json += "\""
+        if text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C }) {
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { json += "\\" }
+                json.unicodeScalars.append(character)
+            }
+        } else {
+            json += text
+        }
+        json += "\""
     }
 }
 

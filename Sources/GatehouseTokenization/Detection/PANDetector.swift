@@ -183,7 +183,8 @@ public enum PANDetector {
             while last < groupCount {
                 total += groups[last * 2 + 1] - groups[last * 2]
                 if total > 19 { break }
-                if total >= 13, let brand = check(base, groups: groups, from: first, through: last, digits: digits) {
+                if total >= 13, isCardGrouping(groups, from: first, through: last),
+                   let brand = check(base, groups: groups, from: first, through: last, digits: digits) {
                     matched = last
                     matchedBrand = brand
                 }
@@ -201,6 +202,17 @@ public enum PANDetector {
             }
         }
         return lastUsed
+    }
+
+    /// Grouped numbers are grouped as cards print and forms format them: a first group of four
+    /// (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, or fours with a short rest), middle groups of three to
+    /// six, a last group of one to six. Numbers that merely stand side by side ("qty 12 34567
+    /// 89012") are not read as one card.
+    private static func isCardGrouping(_ groups: UnsafeMutableBufferPointer<Int>, from first: Int, through last: Int) -> Bool {
+        guard last > first else { return true }
+        guard groups[first * 2 + 1] - groups[first * 2] == 4 else { return false }
+        for group in (first + 1)..<last where !(3...6).contains(groups[group * 2 + 1] - groups[group * 2]) { return false }
+        return groups[last * 2 + 1] - groups[last * 2] <= 6
     }
 
     /// Copies the span's digits into `digits` and returns the brand if they form a card number.

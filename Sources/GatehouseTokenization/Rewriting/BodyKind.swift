@@ -12,6 +12,11 @@ public enum BodyKind: Equatable, Sendable {
             self = .other
             return
         }
+        // The usual case, without splitting or lowercasing.
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" {
+            self = .json
+            return
+        }
         let parts = contentType.split(separator: ";")
         let mediaType = (parts.first ?? "").trimmingSpaces.lowercased()
         switch mediaType {

@@ -23,11 +23,29 @@ public enum CardFieldNames {
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
     ]
 
-    public static func isSecurityCode(_ name: some StringProtocol) -> Bool { securityCodes.contains(normalized(name)) }
-    static func isExpiry(_ name: some StringProtocol) -> Bool { expiries.contains(normalized(name)) }
+    public static func isSecurityCode(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .securityCode }
+    static func isExpiry(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .expiry }
 
-    static func normalized(_ name: some StringProtocol) -> String {
-        String(String.UnicodeScalarView(name.unicodeScalars.filter { $0 != "_" && $0 != "-" })).lowercased()
+    enum Kind { case securityCode, expiry, other }
+
+    /// What a field name (as UTF-8) names. Names are ASCII and short, so the normalized form is
+    /// built in place, without allocating, for every field of every request.
+    static func kind(_ name: ArraySlice<UInt8>) -> Kind {
+        guard name.count <= 24 else { return .other }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var length = 0
+            for byte in name {
+                guard byte < 0x80 else { return .other }
+                if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") { continue }
+                buffer[length] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                length += 1
+            }
+            guard length >= 3 && length <= 15 else { return .other }
+            let normalized = String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<length]), as: UTF8.self)
+            if securityCodes.contains(normalized) { return .securityCode }
+            if expiries.contains(normalized) { return .expiry }
+            return .other
+        }
     }
 }
 
@@ -39,10 +57,14 @@ struct CardContext {
     var expiry: String? { expiryParts.isEmpty ? nil : expiryParts.joined(separator: "/") }
 
     mutating func note(name: some StringProtocol, value: [UInt8]) {
-        if CardFieldNames.isSecurityCode(name) {
-            cvv = value
-        } else if CardFieldNames.isExpiry(name) {
-            expiryParts.append(String(decoding: value, as: UTF8.self))
+        note(kind: CardFieldNames.kind(Array(name.utf8)[...]), value: value)
+    }
+
+    mutating func note(kind: CardFieldNames.Kind, value: @autoclosure () -> [UInt8]) {
+        switch kind {
+        case .securityCode: cvv = value()
+        case .expiry: expiryParts.append(String(decoding: value(), as: UTF8.self))
+        case .other: break
         }
     }
 }

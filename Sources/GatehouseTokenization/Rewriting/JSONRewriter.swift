@@ -3,7 +3,7 @@
 /// Unchanged values are copied byte for byte; the document is re-emitted without insignificant space.
 struct JSONRewriter {
     indirect enum Value {
-        case object([(key: Range<Int>, name: String, value: Value)])
+        case object([(key: Range<Int>, kind: CardFieldNames.Kind, value: Value)])
         case array([Value])
         case string(Range<Int>)
         case number(Range<Int>)
@@ -32,11 +32,11 @@ struct JSONRewriter {
         switch value {
         case .object(let members):
             var context = CardContext()
-            for member in members { context.note(name: member.name, value: scalarBytes(member.value)) }
+            for member in members where member.kind != .other { context.note(kind: member.kind, value: scalarBytes(member.value)) }
             output.append(UInt8(ascii: "{"))
             var first = true
             for member in members {
-                if CardFieldNames.isSecurityCode(member.name) {
+                if member.kind == .securityCode {
                     removed += 1
                     continue
                 }
@@ -118,7 +118,7 @@ struct JSONRewriter {
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 index += 1
-                var members: [(key: Range<Int>, name: String, value: Value)] = []
+                var members: [(key: Range<Int>, kind: CardFieldNames.Kind, value: Value)] = []
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                     index += 1
@@ -131,8 +131,9 @@ struct JSONRewriter {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Malformed() }
                     index += 1
                     let value = try parseValue(depth: depth + 1)
-                    let name = String(decoding: JSONString.decode(bytes[key.lowerBound + 1..<key.upperBound - 1]), as: UTF8.self)
-                    members.append((key, name, value))
+                    let raw = bytes[key.lowerBound + 1..<key.upperBound - 1]
+                    let kind = CardFieldNames.kind(raw.contains(UInt8(ascii: "\\")) ? JSONString.decode(raw)[...] : raw)
+                    members.append((key, kind, value))
                     skipSpace()
                     guard index < bytes.count else { throw Malformed() }
                     if bytes[index] == UInt8(ascii: ",") {
