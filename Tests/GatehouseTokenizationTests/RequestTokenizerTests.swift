@@ -8,8 +8,13 @@ struct RequestTokenizerTests {
     let tokenizer = CardTokenizer(key: SymmetricKey(size: .bits256))
     var tokenFor: (CardFinding) -> String { { [tokenizer] in tokenizer.token(for: $0.pan) } }
 
+    /// Rewrites with and without card context (the JSON tree and the one-pass rewriter) and checks both agree.
     func rewrite(_ body: String, _ contentType: String?) throws -> (String, RequestTokenizer.Outcome) {
-        let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: BodyKind(contentType: contentType), tokenFor: tokenFor)
+        let kind = BodyKind(contentType: contentType)
+        let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, tokenFor: tokenFor)
+        let onePass = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+        #expect(onePass.body == outcome.body && onePass.tokenized == outcome.tokenized)
+        #expect(onePass.removedSecurityCodes == outcome.removedSecurityCodes)
         return (outcome.body.map { String(decoding: $0, as: UTF8.self) } ?? body, outcome)
     }
 
@@ -29,11 +34,11 @@ struct RequestTokenizerTests {
         let body = """
             {"order": 1764533460123, "payment": {"card": {"number": "4111 1111 1111 1111", "CVV": "123",
              "exp_month": 12, "exp_year": 2030}, "backup": [5555555555554444, {"note": "use 378282246310005 if needed"}]},
-             "security_code": 999, "name": "Ada \\u0034111111111111111"}
+             "security_code": 999, "_CVC2": "555", "Card-Code": "1", "name": "Ada \\u0034111111111111111"}
             """
         let (output, outcome) = try rewrite(body, "application/json; charset=utf-8")
         #expect(outcome.tokenized == 4)
-        #expect(outcome.removedSecurityCodes == 2)
+        #expect(outcome.removedSecurityCodes == 4)
         #expect(!PANDetector.containsPAN(output))
         #expect(!output.contains("123\"") && !output.contains("999") && !output.lowercased().contains("cvv"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
@@ -53,16 +58,20 @@ struct RequestTokenizerTests {
         #expect(outcome.body == nil && output == body)
     }
 
-    @Test func malformedJSONHoldingACardIsRefused() throws {
-        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON")) {
-            try RequestTokenizer().rewriteBody(Array("{\"card\": \"4111111111111111\"".utf8), kind: .json, tokenFor: tokenFor)
+    @Test(arguments: [true, false])
+    func malformedJSONHoldingACardIsRefused(withContext: Bool) throws {
+        for malformed in ["{\"card\": \"4111111111111111\"", "{\"card\": 4111111111111111,}", "[4111111111111111 1]", "{\"cvv\":}"] {
+            let body = Array((malformed + " 5555555555554444").utf8)
+            #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON"), "\(malformed)") {
+                try RequestTokenizer().rewriteBody(body, kind: .json, withContext: withContext, tokenFor: tokenFor)
+            }
         }
         // Malformed but card-free: forwarded as it is (the application answers it).
-        let outcome = try RequestTokenizer().rewriteBody(Array("{oops".utf8), kind: .json, tokenFor: tokenFor)
+        let outcome = try RequestTokenizer().rewriteBody(Array("{oops".utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)
         #expect(outcome.body == nil)
         var deep = String(repeating: "[", count: 200) + "\"4111111111111111\"" + String(repeating: "]", count: 200)
         #expect(throws: RequestTokenizer.Refusal.self) {
-            try RequestTokenizer().rewriteBody(Array(deep.utf8), kind: .json, tokenFor: tokenFor)
+            try RequestTokenizer().rewriteBody(Array(deep.utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)
         }
         deep = ""
     }

@@ -13,7 +13,7 @@ struct CardRewrite {
     var removedSecurityCodes = 0
 
     static func run(
-        target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool,
+        target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool, withContext: Bool,
         tokenFor: @escaping (CardFinding) -> String
     ) throws(RequestTokenizer.Refusal) -> CardRewrite {
         let tokenizer = RequestTokenizer()
@@ -40,7 +40,7 @@ struct CardRewrite {
         if let body, body.readableBytes > 0 {
             let kind = BodyKind(contentType: headers.first(name: "content-type"))
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
-            let outcome = try tokenizer.rewriteBody(bytes, kind: kind, tokenFor: tokenFor)
+            let outcome = try tokenizer.rewriteBody(bytes, kind: kind, withContext: withContext, tokenFor: tokenFor)
             if let rewritten = outcome.body { result.body = ByteBuffer(bytes: rewritten) }
             result.tokenized += outcome.tokenized
             result.removedSecurityCodes += outcome.removedSecurityCodes

@@ -67,7 +67,8 @@ extension GatewayHandler {
         guard processor != nil || (body?.readableBytes ?? 0) > Self.inlineTokenizationLimit else {
             do throws(RequestTokenizer.Refusal) {
                 let rewrite = try CardRewrite.run(
-                    target: target, headers: headers, body: body, bodyWasDecoded: decoded, tokenFor: { tokenizer.token(for: $0.pan) })
+                    target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: false,
+                    tokenFor: { tokenizer.token(for: $0.pan) })
                 forward(exchange, rewrite, original: body, access: access, user: user, viaProcessor: false)
             } catch {
                 refuseCards(exchange, error.description)
@@ -104,7 +105,9 @@ extension GatewayHandler {
         var findings: [CardFinding] = []
         let first: CardRewrite
         do {
-            first = try CardRewrite.run(target: target, headers: headers, body: body, bodyWasDecoded: decoded) { finding in
+            first = try CardRewrite.run(
+                target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: processor != nil
+            ) { finding in
                 if processor != nil { findings.append(finding) }
                 return tokenizer.token(for: finding.pan)
             }
@@ -123,7 +126,7 @@ extension GatewayHandler {
         }
         do {
             return .rewritten(
-                try CardRewrite.run(target: target, headers: headers, body: body, bodyWasDecoded: decoded) { finding in
+                try CardRewrite.run(target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: true) { finding in
                     tokens[finding.pan] ?? tokenizer.token(for: finding.pan)
                 })
         } catch {

@@ -53,32 +53,51 @@ public struct AuditLog: Sendable, AuditSink {
         try await database.writer.write { db in try append(event, in: db) }
     }
 
-    /// Appends the events in one transaction, signing the chain's head once, after the last.
+    /// Appends the events in one transaction, signing the chain's head once, after the last. The
+    /// chain is followed in memory, and rows go through one prepared statement.
     public func record(_ events: [AuditEvent]) async throws {
         guard !events.isEmpty else { return }
         try await database.writer.write { db in
-            for (index, event) in events.enumerated() { try append(event, in: db, signHead: index == events.count - 1) }
+            var link = try lastLink(in: db)
+            for (index, event) in events.enumerated() {
+                link = try append(event, in: db, after: link, signHead: index == events.count - 1)
+            }
         }
     }
 
     /// Appends inside the caller's transaction, so a change and its audit event commit together,
     /// and re-signs the chain's head.
-    func append(_ event: AuditEvent, in db: Database, signHead: Bool = true) throws {
+    func append(_ event: AuditEvent, in db: Database) throws {
+        _ = try append(event, in: db, after: try lastLink(in: db), signHead: true)
+    }
+
+    /// The newest event's sequence and hash (0 and the genesis hash for an empty log).
+    private func lastLink(in db: Database) throws -> (sequence: Int64, hash: [UInt8]) {
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
+        return (last?["sequence"] ?? 0, (last?["hash"] as Data?).map { [UInt8]($0) } ?? Self.genesisHash)
+    }
+
+    private func append(
+        _ event: AuditEvent, in db: Database, after previous: (sequence: Int64, hash: [UInt8]), signHead: Bool
+    ) throws -> (sequence: Int64, hash: [UInt8]) {
         var event = event
         if event.sourceIP == nil { event.sourceIP = AuditContext.sourceIP }
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEvent ORDER BY sequence DESC LIMIT 1")
-        let sequence: Int64 = (last?["sequence"] ?? 0) + 1
-        let previous: [UInt8] = (last?["hash"] as Data?).map { [UInt8]($0) } ?? Self.genesisHash
-        let hash = Self.chainHash(previous: previous, event: event, sequence: sequence)
-        let details = try Self.detailsJSON(event.details)
-        try AuditEventRecord(
-            sequence: sequence, time: event.timeMilliseconds, actor: event.actor, tenant: event.tenant,
-            sourceIP: event.sourceIP, action: event.action, target: event.target, outcome: event.outcome.rawValue,
-            details: details, previousHash: Data(previous), hash: Data(hash)
-        ).insert(db)
-        guard signHead else { return }
-        let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
-        try AuditHeadRecord(sequence: sequence, hash: Data(hash), signature: signature).save(db)
+        let sequence = previous.sequence + 1
+        let hash = Self.chainHash(previous: previous.hash, event: event, sequence: sequence)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO auditEvent (sequence, time, actor, tenant, sourceIP, action, target, outcome, details, previousHash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        try insert.execute(arguments: [
+            sequence, event.timeMilliseconds, event.actor, event.tenant, event.sourceIP, event.action, event.target,
+            event.outcome.rawValue, try Self.detailsJSON(event.details), Data(previous.hash), Data(hash),
+        ])
+        if signHead {
+            let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
+            try AuditHeadRecord(sequence: sequence, hash: Data(hash), signature: signature).save(db)
+        }
+        return (sequence, hash)
     }
 
     static func chainHash(previous: [UInt8], event: AuditEvent, sequence: Int64) -> [UInt8] {

@@ -31,7 +31,10 @@ public enum CardFieldNames {
     /// What a field name (as UTF-8) names. Names are ASCII and short, so the normalized form is
     /// built in place, without allocating, for every field of every request.
     static func kind(_ name: ArraySlice<UInt8>) -> Kind {
-        guard name.count <= 24 else { return .other }
+        // Every name of interest starts with c, s or e (cvv, security_code, expiry, …).
+        guard name.count <= 24, let first = name.first(where: { $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") }),
+              [0x63, 0x43, 0x73, 0x53, 0x65, 0x45].contains(first)
+        else { return .other }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
             var length = 0
             for byte in name {

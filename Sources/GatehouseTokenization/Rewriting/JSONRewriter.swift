@@ -55,30 +55,9 @@ struct JSONRewriter {
             }
             output.append(UInt8(ascii: "]"))
         case .string(let range):
-            let inner = range.lowerBound + 1..<range.upperBound - 1
-            guard bytes[inner].contains(where: \.isASCIIDigit) || bytes[inner].contains(UInt8(ascii: "\\")) else {
-                output.append(contentsOf: bytes[range])
-                return
-            }
-            let decoded = JSONString.decode(bytes[inner])
-            if let replaced = replacement.replacing(in: decoded, context: context) {
-                JSONString.encode(replaced, into: &output)
-            } else {
-                output.append(contentsOf: bytes[range])
-            }
+            JSONLexing.emitString(bytes, range, &replacement, context: context, into: &output)
         case .number(let range):
-            // A number that is a card number becomes its token, as a string.
-            var token: [UInt8]?
-            bytes[range].withUnsafeBytes { raw in
-                PANDetector.scan(raw) { _, digits, _ in
-                    if token == nil { token = replacement.token(for: digits, context: context) }
-                }
-            }
-            if let token {
-                JSONString.encode(token, into: &output)
-            } else {
-                output.append(contentsOf: bytes[range])
-            }
+            JSONLexing.emitNumber(bytes, range, &replacement, context: context, into: &output)
         case .literal(let range):
             output.append(contentsOf: bytes[range])
         }
@@ -105,11 +84,7 @@ struct JSONRewriter {
             return value
         }
 
-        private mutating func skipSpace() {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
-                index += 1
-            }
-        }
+        private mutating func skipSpace() { JSONLexing.skipSpace(bytes, &index) }
 
         private mutating func parseValue(depth: Int) throws -> Value {
             guard depth < JSONRewriter.maxDepth else { throw Malformed() }
@@ -169,56 +144,15 @@ struct JSONRewriter {
             case UInt8(ascii: "\""):
                 return .string(try parseString())
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let start = index
-                if bytes[index] == UInt8(ascii: "-") { index += 1 }
-                let digitsStart = index
-                while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
-                guard index > digitsStart else { throw Malformed() }
-                if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                    index += 1
-                    let fraction = index
-                    while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
-                    guard index > fraction else { throw Malformed() }
-                }
-                if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-                    index += 1
-                    if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-                    let exponent = index
-                    while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
-                    guard index > exponent else { throw Malformed() }
-                }
-                return .number(start..<index)
+                return .number(try JSONLexing.number(bytes, &index))
             default:
-                for literal in ["true", "false", "null"] {
-                    let utf8 = Array(literal.utf8)
-                    if bytes.count - index >= utf8.count, bytes[index..<index + utf8.count].elementsEqual(utf8) {
-                        index += utf8.count
-                        return .literal(index - utf8.count..<index)
-                    }
-                }
-                throw Malformed()
+                return .literal(try JSONLexing.literal(bytes, &index))
             }
         }
 
-        /// A string token, quotes included.
-        private mutating func parseString() throws -> Range<Int> {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed() }
-            let start = index
-            index += 1
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    index += 1
-                    return start..<index
-                }
-                if byte < 0x20 { throw Malformed() }
-                index += byte == UInt8(ascii: "\\") ? 2 : 1
-            }
-            throw Malformed()
-        }
+        private mutating func parseString() throws -> Range<Int> { try JSONLexing.string(bytes, &index) }
     }
 }
-
 /// JSON string escapes, decoded to UTF-8 bytes and encoded back.
 enum JSONString {
     static func decode(_ raw: ArraySlice<UInt8>) -> [UInt8] {

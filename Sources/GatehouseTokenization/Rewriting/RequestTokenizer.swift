@@ -28,9 +28,21 @@ public struct RequestTokenizer: Sendable {
 
     public init() {}
 
-    public func rewriteBody(_ body: [UInt8], kind: BodyKind, tokenFor: @escaping (CardFinding) -> String) throws(Refusal) -> Outcome {
+    /// `withContext`: findings carry the security code and expiry that travelled with each card
+    /// (for a card processor); without it JSON is rewritten in one pass, without a document tree.
+    public func rewriteBody(
+        _ body: [UInt8], kind: BodyKind, withContext: Bool = true, tokenFor: @escaping (CardFinding) -> String
+    ) throws(Refusal) -> Outcome {
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
+        case .json where !withContext:
+            var rewriter = JSONStreamRewriter(bytes: body, replacement: replacement)
+            do {
+                let output = try rewriter.rewrite()
+                return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
+            } catch {
+                return try fallback(body, kind: "JSON", tokenFor: tokenFor)
+            }
         case .json:
             var rewriter = JSONRewriter(bytes: body, replacement: replacement)
             do {
