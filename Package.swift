@@ -29,6 +29,15 @@ let package = Package(
         .target(name: "GatehouseCore"),
         // The system zlib, for streaming decompression of scanned files (gzip members, ZIP entries).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "GatehouseCompression", dependencies: ["CZlib"]),
+        .target(
+            name: "GatehouseBackup",
+            dependencies: [
+                "GatehouseCore", "GatehouseCompression",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "GatehouseTokenization", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GatehouseStore",
@@ -73,7 +82,7 @@ let package = Package(
         .target(
             name: "GatehouseApp",
             dependencies: [
-                "CZlib", "GatehouseTokenization",
+                "GatehouseCompression", "GatehouseTokenization", "GatehouseBackup",
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseTLS",
@@ -119,6 +128,12 @@ let package = Package(
         .testTarget(
             name: "GatehouseTokenizationTests",
             dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "GatehouseBackupTests",
+            dependencies: [
+                "GatehouseBackup", "GatehouseCore", "GatehouseCompression", "GatehouseTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
         .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting", "GatehouseTokenization"]),
     ]

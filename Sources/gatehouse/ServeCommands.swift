@@ -32,6 +32,11 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("ban-duration"), help: "Seconds a ban lasts; each attempt while banned adds half (default 1800).")
     var banDuration: Int?
 
+    @Option(name: .customLong("backup-window"), help: "UTC hours of the daily full backup, HH-HH (default 00-06).")
+    var backupWindow: String = "00-06"
+    @Option(name: .customLong("backup-every"), help: "Minutes between frequent backups (default 60).")
+    var backupEvery: Int = 60
+
     func options(demo: Bool) -> ServeOptions {
         var options = ServeOptions(
             bind: bind, httpsPort: httpsPort, httpPort: noHTTP ? nil : httpPort, platformDomain: platform.resolved,
@@ -40,6 +45,8 @@ struct ServeFlags: ParsableArguments {
         options.banThreshold = banThreshold
         options.banWindow = banWindow
         options.banDuration = banDuration
+        options.backupWindow = backupWindow
+        options.backupEveryMinutes = backupEvery
         return options
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseCompression
 import GatehouseTokenization
 
 /// One card number found on disk, masked to BIN and last four.

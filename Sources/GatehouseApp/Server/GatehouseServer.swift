@@ -23,6 +23,7 @@ public struct GatehouseServer: Sendable {
         let logger = Logger(label: "gatehouse")
         let settings = try options.gatewaySettings()
         let defenderConfiguration = try options.defenderConfiguration()
+        let backupSchedule = try options.backupSchedule()
         GatehouseMetrics.bootstrap()
         // Trust roots are read now so a bad --trust-root stops the start with a clear message.
         _ = try TrustStore.load(extraFiles: options.trustRoots)
@@ -65,6 +66,8 @@ public struct GatehouseServer: Sendable {
                     settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration(),
                     admin: AdminAPI(context: context, platformDomain: settings.platformDomain, trustRoots: options.trustRoots))),
         ]
+        group.append(
+            .init(service: BackupScheduler(context: context, schedule: backupSchedule, engine: try BackupCommands.engine(context), logger: logger)))
         if options.demoApplication {
             group.append(.init(service: DemoApplication(logger: logger)))
         }

@@ -18,6 +18,9 @@ public struct ServeOptions: Sendable {
     public var banDuration: Int?
     /// `gatehouse demo` also runs the demo application on 127.0.0.1:8081.
     public var demoApplication: Bool
+    /// Backups: the daily full backup's UTC window (`HH-HH`) and minutes between frequent copies.
+    public var backupWindow: String = "00-06"
+    public var backupEveryMinutes: Int = 60
 
     public init(
         bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
@@ -45,6 +48,10 @@ public struct ServeOptions: Sendable {
         }
         try configuration.validate()
         return configuration
+    }
+
+    func backupSchedule() throws(GatehouseError) -> BackupSchedule {
+        try BackupSchedule(window: backupWindow, frequentMinutes: backupEveryMinutes)
     }
 
     func gatewaySettings() throws(GatehouseError) -> GatewaySettings {

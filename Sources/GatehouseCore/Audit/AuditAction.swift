@@ -37,4 +37,7 @@ public enum AuditAction {
     public static let cardTokenized = "card.tokenize"
     /// A request refused because its card data could not be handled safely.
     public static let cardRefused = "card.refuse"
+    public static let backupRun = "backup.run"
+    public static let backupPrune = "backup.prune"
+    public static let backupVerify = "backup.verify"
 }

@@ -123,6 +123,7 @@ extension AppDatabase {
         }
         registerGatewayMigration(&migrator)
         registerCardMigration(&migrator)
+        registerBackupMigration(&migrator)
         return migrator
     }
 }

@@ -150,3 +150,16 @@ struct CardPolicyRecord: Codable, FetchableRecord, PersistableRecord {
     var keySealed: Data
     var updatedAt: Int64
 }
+
+struct BackupRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "backup"
+    var id: Int64?
+    var tenantId: Int64
+    var kind: String
+    var fileName: String
+    var sizeBytes: Int64
+    var sha256: String
+    var createdAt: Int64
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

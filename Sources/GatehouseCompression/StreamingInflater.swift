@@ -1,23 +1,25 @@
 import CZlib
 
-/// Streaming zlib inflate for scanning: gzip files member after member, and raw deflate ZIP entries.
+/// Streaming zlib inflate, for scanning and verifying: gzip files member after member, and raw deflate ZIP entries.
 /// Output is handed over in pieces; nothing is held whole in memory.
-final class StreamingInflater {
-    enum Format {
+public final class StreamingInflater {
+    public enum Format: Sendable {
         /// gzip, possibly several members one after another (as `cat a.gz b.gz` makes).
         case gzip
         /// Raw deflate, as ZIP stores it.
         case raw
     }
 
-    struct Corrupt: Error {}
+    public struct Corrupt: Error {
+        public init() {}
+    }
 
     private var stream = z_stream()
     private let format: Format
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
     private(set) var finished = false
 
-    init(_ format: Format) throws {
+    public init(_ format: Format) throws {
         self.format = format
         guard czlib_inflate_init2(&stream, format == .gzip ? 15 + 16 : -15) == Z_OK else { throw Corrupt() }
     }
@@ -25,12 +27,12 @@ final class StreamingInflater {
     deinit { inflateEnd(&stream) }
 
     /// At the end of the input: a stream cut off in the middle is corrupt (truncated).
-    func end() throws {
+    public func end() throws {
         guard finished else { throw Corrupt() }
     }
 
     /// Inflates `input`, calling `emit` with each piece of output.
-    func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
+    public func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
