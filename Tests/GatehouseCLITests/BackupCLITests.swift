@@ -96,3 +96,22 @@ struct BackupCLITests {
         #expect(try cli.snapshot() == before)
     }
 }
+
+/// `gatehouse serve` backs up a tenant that has never been backed up as soon as it starts.
+struct BackupSchedulerTests {
+    @Test func serveMakesTheFirstFullBackupAtOnce() throws {
+        let gateway = RunningGateway()
+        let database = gateway.directory.path("app.sqlite")
+        let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
+        #expect(try ProcessRunner.run(sqlite3, [database, "CREATE TABLE t(x); INSERT INTO t VALUES (42);"]).status == 0)
+        #expect(try gateway.cli("tenant", "create", "acme", "--upstream", "http://127.0.0.1:9", "--database", database).status == 0)
+        try gateway.start(["--backup-window", "00-01", "--backup-every", "60"])
+        defer { gateway.stop() }
+        #expect(eventually(within: 15) {
+            (try? gateway.cli("backup", "list", "acme").stdout.contains("-full.sqlite.gz")) == true
+        })
+        #expect(gateway.log().contains("backup made"))
+        let badWindow = try gateway.gatehouse.run(["serve", "--backup-window", "7-3", "--https-port", "0", "--no-http"])
+        #expect(badWindow.status == 1 && badWindow.stderr.contains("backup window '7-3'"), "\(badWindow.stderr)")
+    }
+}
