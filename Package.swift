@@ -30,6 +30,8 @@ let package = Package(
         // The system zlib, for streaming decompression of scanned files (gzip members, ZIP entries).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "GatehouseCompression", dependencies: ["CZlib"]),
+        // The SFTP v3 codec and session state machine: no I/O, fuzzable.
+        .target(name: "SFTPProtocol", dependencies: ["GatehouseCore", .product(name: "NIOCore", package: "swift-nio")]),
         .target(
             name: "GatehouseBackup",
             dependencies: [
@@ -134,6 +136,9 @@ let package = Package(
                 "GatehouseBackup", "GatehouseCore", "GatehouseCompression", "GatehouseTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "SFTPProtocolTests",
+            dependencies: ["SFTPProtocol", "GatehouseCore", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
         .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting", "GatehouseTokenization"]),
     ]
