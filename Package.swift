@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
     ],
     targets: [
         .target(name: "GatehouseCore"),
@@ -32,6 +33,18 @@ let package = Package(
         .target(name: "GatehouseCompression", dependencies: ["CZlib"]),
         // The SFTP v3 codec and session state machine: no I/O, fuzzable.
         .target(name: "SFTPProtocol", dependencies: ["GatehouseCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(
+            name: "GatehouseSFTP",
+            dependencies: [
+                "GatehouseCore", "SFTPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "GatehouseBackup",
             dependencies: [
@@ -84,7 +97,7 @@ let package = Package(
         .target(
             name: "GatehouseApp",
             dependencies: [
-                "GatehouseCompression", "GatehouseTokenization", "GatehouseBackup",
+                "GatehouseCompression", "GatehouseTokenization", "GatehouseBackup", "GatehouseSFTP",
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseTLS",

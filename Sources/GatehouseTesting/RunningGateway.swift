@@ -7,6 +7,7 @@ public final class RunningGateway: @unchecked Sendable {
     public let gatehouse: GatehouseBinary
     public private(set) var httpsPort = 0
     public private(set) var httpPort = 0
+    public private(set) var sftpPort = 0
     private var process: ChildProcess?
     public let logURL: URL
     public let platformDomain = "gatehouse.localhost"
@@ -33,15 +34,18 @@ public final class RunningGateway: @unchecked Sendable {
         environment.removeValue(forKey: "GATEHOUSE_DATA")
         let process = try ChildProcess(
             gatehouse.path,
-            ["serve", "--data", dataPath, "--certificates", certificatesPath, "--https-port", "0", "--http-port", "0"] + extra,
+            ["serve", "--data", dataPath, "--certificates", certificatesPath, "--https-port", "0", "--http-port", "0", "--sftp-port", "0"]
+                + extra,
             environment: environment, stdoutPath: logURL.path + ".out", stderrPath: logURL.path)
         self.process = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let line = log().split(separator: "\n").first(where: { $0.contains("gateway listening") }) {
+            let lines = log().split(separator: "\n")
+            if let line = lines.first(where: { $0.contains("gateway listening") }) {
                 httpsPort = Self.value(of: "https_port", in: line) ?? 0
                 httpPort = Self.value(of: "http_port", in: line) ?? 0
-                return
+                if let sftp = lines.first(where: { $0.contains("sftp listening") }) { sftpPort = Self.value(of: "sftp_port", in: sftp) ?? 0 }
+                if sftpPort != 0 || extra.contains("--no-sftp") { return }
             }
             guard process.isRunning else { break }
             usleep(50_000)

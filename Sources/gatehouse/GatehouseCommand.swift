@@ -9,7 +9,7 @@ struct GatehouseCommand: AsyncParsableCommand {
         abstract: "The front door of the ERP platform: HTTPS gateway, tenants, users, credentials, allowlists and a tamper-evident audit log.",
         subcommands: [
             DemoCommand.self, ServeCommand.self, TenantCommand.self, UserCommand.self, AllowlistCommand.self,
-            DomainCommand.self, CertificateCommand.self, AuditCommand.self, BackupCommand.self, PCICommand.self,
+            DomainCommand.self, CertificateCommand.self, AuditCommand.self, BackupCommand.self, SFTPCommand.self, PCICommand.self,
         ])
 }
 

@@ -37,6 +37,10 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("backup-every"), help: "Minutes between frequent backups (default 60).")
     var backupEvery: Int = 60
 
+    @Option(name: .customLong("sftp-port"), help: "SFTP port for backup downloads (0 picks a free one; default 2222).")
+    var sftpPort: Int = 2222
+    @Flag(name: .customLong("no-sftp"), help: "Do not run the SFTP server.") var noSFTP = false
+
     func options(demo: Bool) -> ServeOptions {
         var options = ServeOptions(
             bind: bind, httpsPort: httpsPort, httpPort: noHTTP ? nil : httpPort, platformDomain: platform.resolved,
@@ -47,6 +51,7 @@ struct ServeFlags: ParsableArguments {
         options.banDuration = banDuration
         options.backupWindow = backupWindow
         options.backupEveryMinutes = backupEvery
+        options.sftpPort = noSFTP ? nil : sftpPort
         return options
     }
 }

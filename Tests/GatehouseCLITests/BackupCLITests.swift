@@ -111,7 +111,7 @@ struct BackupSchedulerTests {
             (try? gateway.cli("backup", "list", "acme").stdout.contains("-full.sqlite.gz")) == true
         })
         #expect(gateway.log().contains("backup made"))
-        let badWindow = try gateway.gatehouse.run(["serve", "--backup-window", "7-3", "--https-port", "0", "--no-http"])
+        let badWindow = try gateway.gatehouse.run(["serve", "--backup-window", "7-3", "--https-port", "0", "--no-http", "--no-sftp"])
         #expect(badWindow.status == 1 && badWindow.stderr.contains("backup window '7-3'"), "\(badWindow.stderr)")
     }
 }

@@ -7,7 +7,7 @@ struct ServeCLITests {
     func start(_ cli: CLIFixture, _ arguments: [String]) throws -> (ChildProcess, URL) {
         let logURL = cli.directory.url.appendingPathComponent("serve-\(UUID().uuidString).log")
         let process = try ChildProcess(
-            cli.gatehouse.path, arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0"],
+            cli.gatehouse.path, arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0", "--sftp-port", "0"],
             environment: ProcessInfo.processInfo.environment.filter { $0.key != "GATEHOUSE_DATA" },
             stdoutPath: logURL.path + ".out", stderrPath: logURL.path)
         let deadline = Date().addingTimeInterval(30)
@@ -91,10 +91,11 @@ struct ServeOptionTests {
             (["--platform-domain", "bad_domain.test"], "invalid label"),
             (["--upstream-timeout", "0"], "--upstream-timeout 0 must be 1 to 3600 seconds"),
             (["--https-port", "70000"], "--https-port 70000 is not a port number"),
+            (["--sftp-port", "65536"], "--sftp-port 65536 is not a port number"),
             (["--trust-root", "/nonexistent.pem"], "cannot read trust root file /nonexistent.pem"),
         ]
         for (arguments, expected) in cases {
-            let result = try cli.gatehouse.run(["serve", "--https-port", "0", "--http-port", "0"] + arguments)
+            let result = try cli.gatehouse.run(["serve", "--https-port", "0", "--http-port", "0", "--sftp-port", "0"] + arguments)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseHTTP
+import GatehouseSFTP
 import GatehouseStore
 import GatehouseTLS
 import Logging
@@ -24,6 +25,7 @@ public struct GatehouseServer: Sendable {
         let settings = try options.gatewaySettings()
         let defenderConfiguration = try options.defenderConfiguration()
         let backupSchedule = try options.backupSchedule()
+        let sftpSettings = try options.sftpSettings()
         GatehouseMetrics.bootstrap()
         // Trust roots are read now so a bad --trust-root stops the start with a clear message.
         _ = try TrustStore.load(extraFiles: options.trustRoots)
@@ -41,9 +43,11 @@ public struct GatehouseServer: Sendable {
             store: store, files: CertificateFiles(root: context.settings.certificatesPath, sealer: store.sealer),
             platformHostname: platform.hostname, logger: logger)
         let registry = CertificateRegistry(try loader.load(previous: nil))
+        // One defender for HTTPS and SFTP: failures on either count towards a ban on both.
+        let defender = SharedDefender(configuration: defenderConfiguration, clock: context.clock)
         let services = GatewayServices(
             credentials: StoreCredentialVerifier(database: store), audit: store.audit, sessions: store.sessions,
-            defender: SharedDefender(configuration: defenderConfiguration, clock: context.clock), clock: context.clock,
+            defender: defender, clock: context.clock,
             tokensUsed: { [clock = context.clock] used in try? await store.markTokensUsed(used, at: clock.now()) },
             logger: logger)
 
@@ -66,6 +70,17 @@ public struct GatehouseServer: Sendable {
                     settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration(),
                     admin: AdminAPI(context: context, platformDomain: settings.platformDomain, trustRoots: options.trustRoots))),
         ]
+        if let sftpSettings {
+            let backupEngine = try BackupCommands.engine(context)
+            group.append(
+                .init(
+                    service: SFTPServer(
+                        settings: sftpSettings,
+                        services: SFTPServices(
+                            hostKey: try SFTPWiring.hostKey(store), credentials: StoreCredentialVerifier(database: store), audit: store.audit,
+                            defender: defender, clock: context.clock, access: { gatewayState.current.access },
+                            files: SFTPWiring.downloadables(store, files: backupEngine.files, clock: context.clock), logger: logger))))
+        }
         group.append(
             .init(service: BackupScheduler(context: context, schedule: backupSchedule, engine: try BackupCommands.engine(context), logger: logger)))
         if options.demoApplication {

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseHTTP
+import GatehouseSFTP
 
 /// What `gatehouse serve` is told on its command line, checked before anything starts.
 public struct ServeOptions: Sendable {
@@ -21,6 +22,8 @@ public struct ServeOptions: Sendable {
     /// Backups: the daily full backup's UTC window (`HH-HH`) and minutes between frequent copies.
     public var backupWindow: String = "00-06"
     public var backupEveryMinutes: Int = 60
+    /// SFTP port for backup downloads (0 picks a free one; nil: no SFTP server).
+    public var sftpPort: Int? = 2222
 
     public init(
         bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
@@ -48,6 +51,15 @@ public struct ServeOptions: Sendable {
         }
         try configuration.validate()
         return configuration
+    }
+
+    func sftpSettings() throws(GatehouseError) -> SFTPSettings? {
+        guard let sftpPort else { return nil }
+        guard (0...65535).contains(sftpPort) else { throw .invalidInput("--sftp-port \(sftpPort) is not a port number (0-65535)") }
+        var settings = SFTPSettings()
+        settings.bindHost = bind
+        settings.port = sftpPort
+        return settings
     }
 
     func backupSchedule() throws(GatehouseError) -> BackupSchedule {

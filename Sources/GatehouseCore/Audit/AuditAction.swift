@@ -40,4 +40,5 @@ public enum AuditAction {
     public static let backupRun = "backup.run"
     public static let backupPrune = "backup.prune"
     public static let backupVerify = "backup.verify"
+    public static let backupDownload = "backup.download"
 }

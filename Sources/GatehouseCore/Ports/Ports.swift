@@ -27,4 +27,11 @@ extension AuditSink {
     public func record(_ events: [AuditEvent]) async throws {
         for event in events { try await record(event) }
     }
+
+    /// Records without holding up the caller (a request, a sign-in); `failed` hears of errors.
+    public func recordInBackground(_ event: AuditEvent, failed: @escaping @Sendable (any Error) -> Void) {
+        Task {
+            do { try await record(event) } catch { failed(error) }
+        }
+    }
 }

@@ -28,11 +28,9 @@ public struct GatewayServices: Sendable {
 
     /// Records an audit event without holding up the request; failures are logged.
     func record(_ event: AuditEvent) {
-        let audit = audit, logger = logger
-        Task {
-            do { try await audit.record(event) } catch {
-                logger.error("audit write failed", metadata: ["action": "\(event.action)", "error": "\(error)"])
-            }
+        let logger = logger
+        audit.recordInBackground(event) { error in
+            logger.error("audit write failed", metadata: ["action": "\(event.action)", "error": "\(error)"])
         }
     }
 }
