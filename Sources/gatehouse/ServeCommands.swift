@@ -40,6 +40,10 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("sftp-port"), help: "SFTP port for backup downloads (0 picks a free one; default 2222).")
     var sftpPort: Int = 2222
     @Flag(name: .customLong("no-sftp"), help: "Do not run the SFTP server.") var noSFTP = false
+    @Option(name: .customLong("sftp-connections-per-address"), help: "SFTP connections one address may hold (default 10).")
+    var sftpPerAddress: Int = 10
+    @Option(name: .customLong("sftp-connections-per-user"), help: "SFTP sessions one user may hold (default 5).")
+    var sftpPerUser: Int = 5
 
     func options(demo: Bool) -> ServeOptions {
         var options = ServeOptions(
@@ -52,6 +56,8 @@ struct ServeFlags: ParsableArguments {
         options.backupWindow = backupWindow
         options.backupEveryMinutes = backupEvery
         options.sftpPort = noSFTP ? nil : sftpPort
+        options.sftpConnectionsPerAddress = sftpPerAddress
+        options.sftpConnectionsPerUser = sftpPerUser
         return options
     }
 }

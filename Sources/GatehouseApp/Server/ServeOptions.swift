@@ -24,6 +24,8 @@ public struct ServeOptions: Sendable {
     public var backupEveryMinutes: Int = 60
     /// SFTP port for backup downloads (0 picks a free one; nil: no SFTP server).
     public var sftpPort: Int? = 2222
+    public var sftpConnectionsPerAddress = 10
+    public var sftpConnectionsPerUser = 5
 
     public init(
         bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
@@ -56,9 +58,15 @@ public struct ServeOptions: Sendable {
     func sftpSettings() throws(GatehouseError) -> SFTPSettings? {
         guard let sftpPort else { return nil }
         guard (0...65535).contains(sftpPort) else { throw .invalidInput("--sftp-port \(sftpPort) is not a port number (0-65535)") }
+        for (name, value) in [("--sftp-connections-per-address", sftpConnectionsPerAddress), ("--sftp-connections-per-user", sftpConnectionsPerUser)]
+        where !(1...10_000).contains(value) {
+            throw .invalidInput("\(name) \(value) must be 1 to 10000")
+        }
         var settings = SFTPSettings()
         settings.bindHost = bind
         settings.port = sftpPort
+        settings.maxConnectionsPerAddress = sftpConnectionsPerAddress
+        settings.maxConnectionsPerUser = sftpConnectionsPerUser
         return settings
     }
 
