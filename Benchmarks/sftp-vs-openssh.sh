@@ -91,11 +91,13 @@ for i in $(seq 1 50); do
     pids+=($!)
 done
 peak=$base_rss
-while kill -0 "${pids[0]}" 2>/dev/null || jobs -r | grep -q .; do
+running() { for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
+start=$(date +%s.%N)
+while running; do
     rss=$(ps -o rss= -p "$GATEHOUSE_PID" || echo 0)
     [ "$rss" -gt "$peak" ] && peak=$rss
     sleep 0.2
-    jobs -r | grep -q sftp || break
 done
-wait || true
+end=$(date +%s.%N)
+awk -v s="$SIZE" -v t="$(echo "$end - $start" | bc -l)" 'BEGIN { printf "50 downloads   %.0f MB/s together (%.1f s)\n", 50 * s / t / 1e6, t }'
 echo "peak RSS       $((peak / 1024)) MiB during 50 downloads (idle $((base_rss / 1024)) MiB)"

@@ -22,6 +22,10 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
         case pending
     }
 
+    /// Reply bytes a session may have read ahead of the client: the read data not yet handed to the
+    /// SSH channel plus what it holds unsent. The client's window is 2 MiB, so more buys nothing but memory.
+    static let maxBytesInFlight = 2 * 1024 * 1024
+
     let services: SFTPServices
     let settings: SFTPSettings
     let tenant: TenantPrefix
@@ -31,6 +35,8 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
     private var inbound = ByteBuffer()
     private var slots = CircularBuffer<Slot>()
     private var pendingReads = 0
+    /// Requested read lengths not yet sent on, and written reply bytes the channel has not yet taken.
+    private var bytesInFlight = 0
     private var readWanted = false
     private var descriptors: [String: CInt] = [:]
     /// Per file: bytes sent, first and last read, for the download audit.
@@ -116,7 +122,7 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
     }
 
     private func process(_ context: ChannelHandlerContext) {
-        while pendingReads < settings.maxOutstandingReads && slots.count < Self.maxQueuedReplies {
+        while pendingReads < settings.maxOutstandingReads && slots.count < Self.maxQueuedReplies && bytesInFlight < Self.maxBytesInFlight {
             let action: SFTPAction
             do {
                 guard let request = try SFTPDecoder().next(from: &inbound) else { break }
@@ -150,6 +156,7 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
             let index = slots.count
             slots.append(.pending)
             pendingReads += 1
+            bytesInFlight += Int(length)
             let allocator = context.channel.allocator, name = file.name
             let future = NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { () throws -> ByteBuffer in
                 var data = allocator.buffer(capacity: Int(length))
@@ -164,6 +171,7 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
             let base = slotBase
             future.assumeIsolated().whenComplete { result in
                 self.pendingReads -= 1
+                self.bytesInFlight -= Int(length)
                 var buffer = allocator.buffer(capacity: Int(length) + 16)
                 switch result {
                 case .success(let data) where data.readableBytes > 0:
@@ -196,7 +204,16 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
         while case .ready(let buffer)? = slots.first {
             slots.removeFirst()
             slotBase += 1
-            context.write(wrapOutboundOut(SSHChannelData(type: .channel, data: .byteBuffer(buffer))), promise: nil)
+            let size = buffer.readableBytes
+            bytesInFlight += size
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { _ in
+                self.bytesInFlight -= size
+                guard let context = self.context else { return }
+                self.process(context)
+                self.resumeReadingIfPossible(context)
+            }
+            context.write(wrapOutboundOut(SSHChannelData(type: .channel, data: .byteBuffer(buffer))), promise: written)
             wrote = true
         }
         if wrote { context.flush() }
@@ -224,7 +241,9 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
     static let maxQueuedReplies = 256
 
     func read(context: ChannelHandlerContext) {
-        if pendingReads >= settings.maxOutstandingReads || slots.count >= Self.maxQueuedReplies || !context.channel.isWritable {
+        if pendingReads >= settings.maxOutstandingReads || slots.count >= Self.maxQueuedReplies || bytesInFlight >= Self.maxBytesInFlight
+            || !context.channel.isWritable
+        {
             readWanted = true
         } else {
             context.read()
@@ -237,7 +256,8 @@ final class SFTPChannelHandler: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfPossible(_ context: ChannelHandlerContext) {
-        guard readWanted, pendingReads < settings.maxOutstandingReads, slots.count < Self.maxQueuedReplies, context.channel.isWritable
+        guard readWanted, pendingReads < settings.maxOutstandingReads, slots.count < Self.maxQueuedReplies,
+              bytesInFlight < Self.maxBytesInFlight, context.channel.isWritable
         else { return }
         readWanted = false
         context.read()

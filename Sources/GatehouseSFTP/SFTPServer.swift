@@ -46,7 +46,14 @@ public final class SFTPServer: Service, Sendable {
                     let identity = SessionIdentity()
                     channel.closeFuture.whenComplete { _ in
                         addresses.release(peer.description)
-                        channel.eventLoop.execute { if let key = identity.userKey { users.release(key) } }
+                        channel.eventLoop.execute {
+                            if let key = identity.userKey { users.release(key) }
+                            if identity.user == nil && identity.attempts == 0 {
+                                services.logger.info(
+                                    "sftp connection closed without a sign-in the server could check",
+                                    metadata: ["client": "\(peer)", "reason": "no password and no Ed25519 or ECDSA key offered (RSA keys are not accepted)"])
+                            }
+                        }
                     }
                     let authenticator = SSHAuthenticator(services: services, peer: peer, identity: identity, users: users)
                     var configuration = SSHServerConfiguration(hostKeys: [hostKey], userAuthDelegate: authenticator, globalRequestDelegate: RefuseForwarding())

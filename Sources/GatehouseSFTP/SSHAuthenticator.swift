@@ -9,6 +9,8 @@ final class SessionIdentity: @unchecked Sendable {
     var user: User?
     var tenant: TenantPrefix?
     var userKey: String?
+    /// Password and key sign-ins the delegate saw; swift-nio-ssh answers RSA key offers itself, unseen.
+    var attempts = 0
 }
 
 /// Decides SSH sign-ins with the one access decision the HTTPS gateway uses: the login name
@@ -38,6 +40,7 @@ final class SSHAuthenticator: NIOSSHServerUserAuthenticationDelegate {
             responsePromise.succeed(.failure)
             return
         }
+        identity.attempts += 1
         guard let (prefix, name) = Self.split(request.username), let access = services.access().tenants[prefix] else {
             refuse(.unauthenticated(.unknownUser), login: request.username, tenant: nil, method: method, promise: responsePromise)
             return

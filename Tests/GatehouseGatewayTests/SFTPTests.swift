@@ -138,10 +138,18 @@ struct SFTPTests {
                              "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "acme.bob@127.0.0.1", "cat /etc/passwd"], timeout: 30)
         #expect(ssh.status != 0 && !ssh.stdout.contains("root:"))
         #expect(ssh.stderr.contains("exec request failed"), "\(ssh.stderr)")
+        let shell = try ProcessRunner.run(
+            "/usr/bin/ssh", ["-T", "-i", fixture.keyPath, "-p", String(fixture.gateway.sftpPort), "-o", "StrictHostKeyChecking=no",
+                             "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "acme.bob@127.0.0.1"], stdin: "id\n", timeout: 30)
+        #expect(shell.status != 0 && !shell.stdout.contains("uid="), "\(shell.stderr)")
+        #expect(fixture.gateway.log().contains("sftp channel request refused request=exec")
+            || fixture.gateway.log().contains("request=exec"))
+        #expect(eventually { fixture.gateway.log().contains("request=shell") })
         // An RSA key (not supported by the server) or an unknown key: no session.
         let rsa = fixture.gateway.directory.path("id_rsa")
         _ = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsa])
         #expect(try fixture.sftp(["ls"], key: rsa).status != 0)
+        #expect(eventually { fixture.gateway.log().contains("RSA keys are not accepted") })
         // A backup older than 7 days disappears (the catalogue's clock moved back eight days).
         let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
         _ = try ProcessRunner.run(sqlite3, [fixture.gateway.dataPath + "/gatehouse.sqlite", "UPDATE backup SET createdAt = createdAt - 8 * 86400000"])
