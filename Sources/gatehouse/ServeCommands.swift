@@ -44,6 +44,8 @@ struct ServeFlags: ParsableArguments {
     var sftpPerAddress: Int = 10
     @Option(name: .customLong("sftp-connections-per-user"), help: "SFTP sessions one user may hold (default 5).")
     var sftpPerUser: Int = 5
+    @Option(name: .customLong("sftp-idle-timeout"), help: "Seconds an SFTP connection may stay idle (default 600).")
+    var sftpIdleTimeout: Int = 600
 
     func options(demo: Bool) -> ServeOptions {
         var options = ServeOptions(
@@ -58,6 +60,7 @@ struct ServeFlags: ParsableArguments {
         options.sftpPort = noSFTP ? nil : sftpPort
         options.sftpConnectionsPerAddress = sftpPerAddress
         options.sftpConnectionsPerUser = sftpPerUser
+        options.sftpIdleTimeoutSeconds = sftpIdleTimeout
         return options
     }
 }

@@ -18,7 +18,7 @@ struct SFTPTests {
         var backups: String { gateway.dataPath + "/backups" }
         let acmeBackup: String
 
-        init(beforeStart: (RunningGateway) throws -> Void = { _ in }) throws {
+        init(serve extra: [String] = [], beforeStart: (RunningGateway) throws -> Void = { _ in }) throws {
             let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
             for tenant in ["acme", "beta"] {
                 let database = gateway.directory.path("\(tenant).sqlite")
@@ -37,7 +37,7 @@ struct SFTPTests {
             acmeBackup = String(made.stdout.split(separator: " ")[1])
             try GatewayFixture.check(gateway.cli("backup", "run", "beta"))
             try beforeStart(gateway)
-            try gateway.start()
+            try gateway.start(extra)
         }
 
         /// Runs an sftp batch (each command may fail without stopping the batch) and returns the result.
@@ -162,5 +162,27 @@ struct SFTPTests {
         #expect(eventually(within: 5) {
             ((try? fixture.gateway.cli("audit", "list", "--tenant", "acme", "--json").stdout) ?? "").contains("\"reason\" : \"allowlist\"")
         })
+    }
+
+    /// One session per user: a second one waits its turn; an idle connection is closed.
+    @Test func connectionCapsAndIdleTimeout() throws {
+        let fixture = try Fixture(serve: ["--sftp-connections-per-user", "1", "--sftp-idle-timeout", "3"])
+        defer { fixture.stop() }
+        // `ssh -N` signs in and holds the connection without opening a channel.
+        let holder = try ChildProcess(
+            "/usr/bin/ssh",
+            ["-N", "-i", fixture.keyPath, "-p", String(fixture.gateway.sftpPort), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "acme.bob@127.0.0.1"],
+            environment: ProcessInfo.processInfo.environment, stdoutPath: fixture.gateway.directory.path("holder.out"),
+            stderrPath: fixture.gateway.directory.path("holder.err"))
+        #expect(eventually(within: 5) {
+            ((try? fixture.gateway.cli("audit", "list", "--tenant", "acme", "--json").stdout) ?? "").contains("\"method\" : \"publickey\"")
+        })
+        #expect(try fixture.sftp(["ls"]).status != 0)
+        #expect(fixture.gateway.log().contains("too many sessions for user"))
+        // The idle connection is closed after 3 s, and the slot is free again.
+        #expect(eventually(within: 10) { !holder.isRunning })
+        #expect(fixture.gateway.log().contains("sftp connection closed: idle"))
+        #expect(try fixture.sftp(["ls"]).status == 0)
     }
 }

@@ -26,6 +26,7 @@ public struct ServeOptions: Sendable {
     public var sftpPort: Int? = 2222
     public var sftpConnectionsPerAddress = 10
     public var sftpConnectionsPerUser = 5
+    public var sftpIdleTimeoutSeconds = 600
 
     public init(
         bind: String = "127.0.0.1", httpsPort: Int = 8443, httpPort: Int? = 8080, platformDomain: String = "gatehouse.localhost",
@@ -62,7 +63,11 @@ public struct ServeOptions: Sendable {
         where !(1...10_000).contains(value) {
             throw .invalidInput("\(name) \(value) must be 1 to 10000")
         }
+        guard (1...86_400).contains(sftpIdleTimeoutSeconds) else {
+            throw .invalidInput("--sftp-idle-timeout \(sftpIdleTimeoutSeconds) must be 1 to 86400 seconds")
+        }
         var settings = SFTPSettings()
+        settings.idleTimeout = Int64(sftpIdleTimeoutSeconds)
         settings.bindHost = bind
         settings.port = sftpPort
         settings.maxConnectionsPerAddress = sftpConnectionsPerAddress
