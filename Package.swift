@@ -53,7 +53,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "GatehouseTokenization", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "GatehouseTokenization", dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GatehouseStore",
             dependencies: [
@@ -79,7 +79,6 @@ let package = Package(
             name: "GatehouseHTTP",
             dependencies: [
                 "GatehouseCore",
-                "GatehouseTokenization",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -142,7 +141,7 @@ let package = Package(
         .testTarget(name: "GatehouseTLSTests", dependencies: ["GatehouseTLS", "GatehouseCore", "GatehouseTesting"]),
         .testTarget(
             name: "GatehouseTokenizationTests",
-            dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["GatehouseTokenization", "GatehouseCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "GatehouseBackupTests",
             dependencies: [

@@ -48,11 +48,10 @@ struct ConfigurationWatcher: Service {
     }
 
     func reload() throws {
-        let cardKeys = try store.cards.tokenKeys()  // first: it makes keys for new tenants
-        let access = try store.accessSnapshot()
-        gateway.replace(GatewayConfiguration(access: access, platformDomain: platformDomain, cardKeys: cardKeys))
+        let configuration = try GatewayConfiguration.load(from: store, platformDomain: platformDomain)
+        gateway.replace(configuration)
         certificates.replace(try certificateLoader.load(previous: certificates.current))
-        logger.info("configuration reloaded", metadata: ["generation": "\(access.generation)"])
+        logger.info("configuration reloaded", metadata: ["generation": "\(configuration.access.generation)"])
     }
 
     /// 30/14/7-day warnings: a log line and an audit event, once per threshold and certificate.

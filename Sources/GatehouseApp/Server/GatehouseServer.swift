@@ -3,6 +3,7 @@ import GatehouseCore
 import GatehouseHTTP
 import GatehouseSFTP
 import GatehouseStore
+import GatehouseTokenization
 import GatehouseTLS
 import Logging
 import ServiceLifecycle
@@ -35,10 +36,7 @@ public struct GatehouseServer: Sendable {
             logger.info("made a development certificate for the platform domain", metadata: ["ca": "\(platform.caPath)"])
         }
 
-        let cardKeys = try store.cards.tokenKeys()
-        let access = try store.accessSnapshot()
-        let gatewayState = GatewayState(
-            GatewayConfiguration(access: access, platformDomain: settings.platformDomain, cardKeys: cardKeys))
+        let gatewayState = GatewayState(try GatewayConfiguration.load(from: store, platformDomain: settings.platformDomain))
         let loader = CertificateSnapshotLoader(
             store: store, files: CertificateFiles(root: context.settings.certificatesPath, sealer: store.sealer),
             platformHostname: platform.hostname, logger: logger)
@@ -46,8 +44,8 @@ public struct GatehouseServer: Sendable {
         // One defender for HTTPS and SFTP: failures on either count towards a ban on both.
         let defender = SharedDefender(configuration: defenderConfiguration, clock: context.clock)
         let services = GatewayServices(
-            credentials: StoreCredentialVerifier(database: store), audit: store.audit, sessions: store.sessions,
-            defender: defender, clock: context.clock,
+            credentials: StoreCredentialVerifier(database: store), audit: store.audit, cards: RequestTokenizer(),
+            sessions: store.sessions, defender: defender, clock: context.clock,
             tokensUsed: { [clock = context.clock] used in try? await store.markTokensUsed(used, at: clock.now()) },
             logger: logger)
 

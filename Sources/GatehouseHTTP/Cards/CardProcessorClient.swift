@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import GatehouseCore
-import GatehouseTokenization
 import NIOCore
 
 /// Exchanges card numbers for the tenant's card processor's tokens: one POST per distinct card,
@@ -14,6 +13,7 @@ struct CardProcessorClient: Sendable {
 
     let client: HTTPClient
     let timeout: TimeAmount
+    let cards: any CardProtection
 
     func token(for finding: CardFinding, tenant: TenantPrefix, processor: CardProcessorURL) async throws -> String {
         var body: [UInt8] = Array("{\"pan\":\"".utf8) + finding.pan + Array("\"".utf8)
@@ -46,7 +46,7 @@ struct CardProcessorClient: Sendable {
             throw Failure(description: "the card processor's answer has no usable \"token\"")
         }
         // A processor that echoes the card number would put it where it must never be.
-        guard !PANDetector.containsPAN(token) else {
+        guard !cards.containsCard(token) else {
             throw Failure(description: "the card processor returned a card number as its token")
         }
         return token

@@ -1,4 +1,4 @@
-import GatehouseTokenization
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 
@@ -13,14 +13,13 @@ struct CardRewrite {
     var removedSecurityCodes = 0
 
     static func run(
-        target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool, withContext: Bool,
-        tokenFor: @escaping (CardFinding) -> String
-    ) throws(RequestTokenizer.Refusal) -> CardRewrite {
-        let tokenizer = RequestTokenizer()
+        cards: any CardProtection, target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool,
+        withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+    ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
         if let question = target.firstIndex(of: "?") {
             let query = target[target.index(after: question)...]
-            let rewritten = tokenizer.rewriteQuery(query, tokenFor: tokenFor)
+            let rewritten = cards.rewriteQuery(query, tokenFor: tokenFor)
             if let newQuery = rewritten.query { result.target = String(target[...question]) + newQuery }
             result.tokenized += rewritten.tokenized
             result.removedSecurityCodes += rewritten.removed
@@ -28,7 +27,7 @@ struct CardRewrite {
         if headers.contains(where: { Self.mayHoldCard($0.value) }) {
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
-                if Self.mayHoldCard(value), let replaced = tokenizer.rewriteHeaderValue(value, tokenFor: tokenFor) {
+                if Self.mayHoldCard(value), let replaced = cards.rewriteHeaderValue(value, tokenFor: tokenFor) {
                     rewrittenHeaders.add(name: name, value: replaced)
                     result.tokenized += 1
                 } else {
@@ -38,9 +37,9 @@ struct CardRewrite {
             result.headers = rewrittenHeaders
         }
         if let body, body.readableBytes > 0 {
-            let kind = BodyKind(contentType: headers.first(name: "content-type"))
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
-            let outcome = try tokenizer.rewriteBody(bytes, kind: kind, withContext: withContext, tokenFor: tokenFor)
+            let outcome = try cards.rewriteBody(
+                bytes, contentType: headers.first(name: "content-type"), withContext: withContext, tokenFor: tokenFor)
             if let rewritten = outcome.body { result.body = ByteBuffer(bytes: rewritten) }
             result.tokenized += outcome.tokenized
             result.removedSecurityCodes += outcome.removedSecurityCodes

@@ -6,6 +6,8 @@ import Logging
 public struct GatewayServices: Sendable {
     public let credentials: any CredentialVerifier
     public let audit: any AuditSink
+    /// Card number detection, rewriting and masking (GatehouseTokenization, wired by the app).
+    public let cards: any CardProtection
     public let sessions: any SessionStore
     public let defender: SharedDefender
     public let clock: any WallClock
@@ -14,11 +16,13 @@ public struct GatewayServices: Sendable {
     public let logger: Logger
 
     public init(
-        credentials: any CredentialVerifier, audit: any AuditSink, sessions: any SessionStore, defender: SharedDefender,
+        credentials: any CredentialVerifier, audit: any AuditSink, cards: any CardProtection, sessions: any SessionStore,
+        defender: SharedDefender,
         clock: any WallClock, tokensUsed: @escaping @Sendable (Set<Int64>) async -> Void, logger: Logger
     ) {
         self.credentials = credentials
         self.audit = audit
+        self.cards = cards
         self.sessions = sessions
         self.defender = defender
         self.clock = clock

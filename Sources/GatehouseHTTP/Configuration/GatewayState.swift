@@ -1,6 +1,4 @@
-import Crypto
 import Foundation
-import GatehouseTokenization
 import GatehouseCore
 import Synchronization
 
@@ -9,18 +7,14 @@ import Synchronization
 public final class GatewayConfiguration: Sendable {
     public let access: AccessSnapshot
     public let router: HostRouter
-    /// Each tenant's card tokenizer (its key and token format). A tokenizing tenant missing here
+    /// Each tenant's card token source (its key and token format). A tokenizing tenant missing here
     /// gets no requests through: card protection fails closed.
-    let cardTokenizers: [TenantPrefix: CardTokenizer]
+    let cardTokens: [TenantPrefix: any CardTokenSource]
 
-    public init(access: AccessSnapshot, platformDomain: HostName, cardKeys: [TenantPrefix: SymmetricKey] = [:]) {
+    public init(access: AccessSnapshot, platformDomain: HostName, cardTokens: [TenantPrefix: any CardTokenSource] = [:]) {
         self.access = access
         router = HostRouter(platformDomain: platformDomain, customDomains: access.domains)
-        var tokenizers: [TenantPrefix: CardTokenizer] = [:]
-        for (prefix, key) in cardKeys {
-            tokenizers[prefix] = CardTokenizer(key: key, keepsBIN: access.tenants[prefix]?.card.keepsBIN ?? false)
-        }
-        cardTokenizers = tokenizers
+        self.cardTokens = cardTokens
     }
 }
 

@@ -2,7 +2,6 @@ import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
-import GatehouseTokenization
 
 /// One request/response exchange on a client connection, from head to end.
 final class Exchange {
@@ -57,7 +56,7 @@ final class Exchange {
     /// The body was decoded from its Content-Encoding and goes on as identity.
     var bodyDecoded = false
     /// Masks card numbers in the response (the tenant tokenizes and the response is text).
-    var responseMasker: StreamingPANMasker?
+    var responseMasker: (any CardResponseMasking)?
 
     init(head: HTTPRequestHead, clientIP: IPAddress) {
         self.head = head

@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseCore
-import GatehouseTokenization
 import NIOCore
 import NIOHTTP1
 
@@ -16,7 +15,7 @@ extension GatewayHandler {
             startProxy(exchange, access: access, user: user)
             return
         }
-        guard configuration.cardTokenizers[access.tenant.prefix] != nil else {
+        guard configuration.cardTokens[access.tenant.prefix] != nil else {
             shared.services.logger.error("no card token key for tenant", metadata: ["tenant": "\(access.tenant.prefix)"])
             respond(exchange, .serviceUnavailable, title: "Try again", "Card protection is not ready for this site yet; try again shortly.")
             return
@@ -40,7 +39,7 @@ extension GatewayHandler {
     /// Runs once the whole request is here.
     func tokenize(_ exchange: Exchange) {
         guard let access = exchange.tenant, let user = exchange.user,
-              let tokenizer = configuration.cardTokenizers[access.tenant.prefix]
+              let tokenizer = configuration.cardTokens[access.tenant.prefix]
         else {
             respond(exchange, .serviceUnavailable, title: "Try again", "Card protection is not ready for this site yet; try again shortly.")
             return
@@ -65,9 +64,9 @@ extension GatewayHandler {
         let body = received
         let processor = access.card.processor
         guard processor != nil || (body?.readableBytes ?? 0) > Self.inlineTokenizationLimit else {
-            do throws(RequestTokenizer.Refusal) {
+            do throws(CardRefusal) {
                 let rewrite = try CardRewrite.run(
-                    target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: false,
+                    cards: shared.services.cards, target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: false,
                     tokenFor: { tokenizer.token(for: $0.pan) })
                 forward(exchange, rewrite, original: body, access: access, user: user, viaProcessor: false)
             } catch {
@@ -75,11 +74,11 @@ extension GatewayHandler {
             }
             return
         }
-        let client = shared.cardProcessor, prefix = access.tenant.prefix
+        let client = shared.cardProcessor, prefix = access.tenant.prefix, cards = shared.services.cards
         let work: @Sendable () async -> CardOutcome = {
             await Self.rewriteOffLoop(
-                target: target, headers: headers, body: body, decoded: decoded, tokenizer: tokenizer, processor: processor,
-                client: client, tenant: prefix)
+                cards: cards, target: target, headers: headers, body: body, decoded: decoded, tokenizer: tokenizer,
+                processor: processor, client: client, tenant: prefix)
         }
         awaitOnLoop(exchange, work) { outcome in
             switch outcome {
@@ -99,14 +98,15 @@ extension GatewayHandler {
     /// Large bodies and card-processor exchanges: first find the cards (with the tenant's tokens),
     /// then ask the processor for each distinct card and rewrite again with its tokens.
     static func rewriteOffLoop(
-        target: String, headers: HTTPHeaders, body: ByteBuffer?, decoded: Bool, tokenizer: CardTokenizer,
+        cards: any CardProtection, target: String, headers: HTTPHeaders, body: ByteBuffer?, decoded: Bool,
+        tokenizer: any CardTokenSource,
         processor: CardProcessorURL?, client: CardProcessorClient, tenant: TenantPrefix
     ) async -> CardOutcome {
         var findings: [CardFinding] = []
         let first: CardRewrite
         do {
             first = try CardRewrite.run(
-                target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: processor != nil
+                cards: cards, target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: processor != nil
             ) { finding in
                 if processor != nil { findings.append(finding) }
                 return tokenizer.token(for: finding.pan)
@@ -126,7 +126,7 @@ extension GatewayHandler {
         }
         do {
             return .rewritten(
-                try CardRewrite.run(target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: true) { finding in
+                try CardRewrite.run(cards: cards, target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: true) { finding in
                     tokens[finding.pan] ?? tokenizer.token(for: finding.pan)
                 })
         } catch {

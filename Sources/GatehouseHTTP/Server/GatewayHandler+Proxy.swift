@@ -2,7 +2,6 @@ import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
-import GatehouseTokenization
 
 extension GatewayHandler {
     /// Takes a pooled upstream connection on this event loop and starts streaming.
@@ -95,7 +94,7 @@ extension GatewayHandler {
         if head.status.code < 200 { return }  // interim responses are not relayed
         exchange.responseTimeout?.cancel()
         let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
-        if exchange.tenant?.card.tokenize == true, Self.mayMask(head.headers) { exchange.responseMasker = StreamingPANMasker() }
+        if exchange.tenant?.card.tokenize == true, Self.mayMask(head.headers) { exchange.responseMasker = shared.services.cards.responseMasker() }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)

@@ -14,7 +14,7 @@ final class GatewayShared: Sendable {
     let pools: UpstreamPools
     let denials = DenialThrottle()
     let auditQueue = AuditQueue()
-    let cardProcessor = CardProcessorClient(client: .shared, timeout: .seconds(10))
+    let cardProcessor: CardProcessorClient
     let resolver: ClientAddressResolver
     let accessLog: Logger
     let admin: (any AdminBackend)?
@@ -30,6 +30,7 @@ final class GatewayShared: Sendable {
         self.state = state
         self.services = services
         self.pools = pools
+        cardProcessor = CardProcessorClient(client: .shared, timeout: .seconds(10), cards: services.cards)
         sessions = SessionCache(
             store: services.sessions, idleTimeout: settings.sessionIdleTimeout, absoluteTimeout: settings.sessionAbsoluteTimeout)
         resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies)

@@ -1,18 +1,4 @@
-/// Card data found in a request: the number and what travelled with it, for the tenant's card
-/// processor. Held in memory only; `wipe()` overwrites it once the processor has answered.
-public struct CardFinding: Sendable {
-    public var pan: [UInt8]
-    public var cvv: [UInt8]?
-    public var expiry: String?
-
-    public mutating func wipe() {
-        for index in pan.indices { pan[index] = 0 }
-        if cvv != nil { for index in cvv!.indices { cvv![index] = 0 } }
-        pan = []
-        cvv = nil
-        expiry = nil
-    }
-}
+import GatehouseCore
 
 /// Field names that carry card security codes (removed with their values) or expiry dates (kept,
 /// but passed to the processor with the number). Compared case-insensitively, ignoring '_' and '-'.

@@ -1,30 +1,11 @@
+import GatehouseCore
+
 /// Replaces card numbers in a request before it leaves the gateway, and drops security codes.
 /// Pure: the caller decodes transfer and content codings first and decides what a token is
 /// (`tokenFor`: the tenant's own token, or the card processor's).
 public struct RequestTokenizer: Sendable {
-    public struct Outcome: Sendable {
-        /// The rewritten bytes, or nil when nothing needed changing (forward the original).
-        public var body: [UInt8]?
-        public var tokenized: Int
-        public var removedSecurityCodes: Int
-    }
-
-    /// Why a body could not be rewritten; the request must not be forwarded.
-    public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
-        /// It looks like it holds a card number but is not well-formed, so it cannot be rewritten safely.
-        case unparseable(kind: String)
-        /// A part is encoded in a way the gateway does not read.
-        case unreadable(encoding: String)
-
-        public var description: String {
-            switch self {
-            case .unparseable(let kind):
-                "The \(kind) body appears to contain a card number but is not well-formed, so it cannot be tokenized."
-            case .unreadable(let encoding):
-                "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
-            }
-        }
-    }
+    public typealias Outcome = CardRewriteOutcome
+    public typealias Refusal = CardRefusal
 
     public init() {}
 
@@ -90,4 +71,16 @@ public struct RequestTokenizer: Sendable {
         var replacement = TokenReplacement(tokenFor: tokenFor)
         return replacement.replacing(in: Array(value.utf8), context: CardContext()).map { String(decoding: $0, as: UTF8.self) }
     }
+}
+
+extension RequestTokenizer: CardProtection {
+    public func rewriteBody(
+        _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+    ) throws(CardRefusal) -> CardRewriteOutcome {
+        try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
+    }
+
+    public func responseMasker() -> any CardResponseMasking { StreamingPANMasker() }
+
+    public func containsCard(_ text: String) -> Bool { PANDetector.containsPAN(text) }
 }

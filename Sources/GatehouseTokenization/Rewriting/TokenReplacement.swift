@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// Replaces every card number in a byte sequence with its token; the shared last step of every
 /// rewriter once a value is decoded.
 struct TokenReplacement {

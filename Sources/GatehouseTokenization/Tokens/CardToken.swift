@@ -1,10 +1,11 @@
 import Crypto
+import GatehouseCore
 
 /// The token that replaces a card number: `tok_<base58 HMAC-SHA-256(tenant key, PAN)>_<last 4>`,
 /// with `_<first 6>` before the last 4 when the tenant allows it. Deterministic per tenant, so the
 /// ERP can match returning customers; irreversible without the key; never digit-only, so it can
 /// never be mistaken for (or detected as) a card number.
-public struct CardTokenizer: Sendable {
+public struct CardTokenizer: CardTokenSource {
     private let key: SymmetricKey
     public let keepsBIN: Bool
 

@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// Masks card numbers for display (PCI DSS 3.4.1: at most the BIN and the last four digits), in
 /// place and length-preserving, so a streamed response keeps its Content-Length.
 public enum PANMasking {
@@ -27,7 +29,7 @@ public enum PANMasking {
 
 /// Masks card numbers in a stream of chunks: holds back a chunk's trailing digits and separators
 /// (a number may continue in the next chunk), so every number is seen whole.
-public struct StreamingPANMasker: Sendable {
+public struct StreamingPANMasker: CardResponseMasking {
     private var carry: [UInt8] = []
     public private(set) var masked = 0
 

@@ -1,0 +1,82 @@
+/// Card data found in a request: the number and what travelled with it, for the tenant's card
+/// processor. Held in memory only; `wipe()` overwrites it once the processor has answered.
+public struct CardFinding: Sendable {
+    public var pan: [UInt8]
+    public var cvv: [UInt8]?
+    public var expiry: String?
+
+    public init(pan: [UInt8], cvv: [UInt8]?, expiry: String?) {
+        self.pan = pan
+        self.cvv = cvv
+        self.expiry = expiry
+    }
+
+    public mutating func wipe() {
+        for index in pan.indices { pan[index] = 0 }
+        if cvv != nil { for index in cvv!.indices { cvv![index] = 0 } }
+        pan = []
+        cvv = nil
+        expiry = nil
+    }
+}
+
+/// What rewriting a request body produced.
+public struct CardRewriteOutcome: Sendable {
+    /// The rewritten bytes, or nil when nothing needed changing (forward the original).
+    public var body: [UInt8]?
+    public var tokenized: Int
+    public var removedSecurityCodes: Int
+
+    public init(body: [UInt8]?, tokenized: Int, removedSecurityCodes: Int) {
+        self.body = body
+        self.tokenized = tokenized
+        self.removedSecurityCodes = removedSecurityCodes
+    }
+}
+
+/// Why a body could not be rewritten; the request must not be forwarded.
+public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
+    /// It looks like it holds a card number but is not well-formed, so it cannot be rewritten safely.
+    case unparseable(kind: String)
+    /// A part is encoded in a way the gateway does not read.
+    case unreadable(encoding: String)
+
+    public var description: String {
+        switch self {
+        case .unparseable(let kind):
+            "The \(kind) body appears to contain a card number but is not well-formed, so it cannot be tokenized."
+        case .unreadable(let encoding):
+            "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
+        }
+    }
+}
+
+/// A tenant's own token for a card number (deterministic, irreversible without the tenant's key).
+public protocol CardTokenSource: Sendable {
+    func token(for pan: [UInt8]) -> String
+}
+
+/// Masks card numbers in a response streamed in chunks.
+public protocol CardResponseMasking: Sendable {
+    /// The bytes that are final: all of `chunk` but a possibly unfinished number at its end.
+    mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8]
+    /// The held-back tail at the end of the stream.
+    mutating func finish() -> [UInt8]
+}
+
+/// The card handling the protocol servers need (detection, rewriting, masking), implemented by
+/// GatehouseTokenization and handed over by GatehouseApp, so the gateway meets it only here.
+public protocol CardProtection: Sendable {
+    /// A query string (without '?'), rewritten like a form; nil when unchanged.
+    func rewriteQuery(_ query: Substring, tokenFor: @escaping (CardFinding) -> String) -> (query: String?, tokenized: Int, removed: Int)
+    /// A header value with its card numbers replaced; nil when it has none.
+    func rewriteHeaderValue(_ value: String, tokenFor: @escaping (CardFinding) -> String) -> String?
+    /// A decoded request body, read as its Content-Type says. `withContext`: findings carry the
+    /// security code and expiry that travelled with each card (for a card processor).
+    func rewriteBody(
+        _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+    ) throws(CardRefusal) -> CardRewriteOutcome
+    /// A fresh masker for one response.
+    func responseMasker() -> any CardResponseMasking
+    func containsCard(_ text: String) -> Bool
+}
