@@ -56,21 +56,20 @@ public struct BackupEngine: Sendable {
         var removed: [Backup] = []
         for tenant in tenants {
             let backups = try catalog.backups(of: tenant)
-            for backup in backups where backup.isExpired(at: now) {
+            let expired = backups.filter { $0.isExpired(at: now) }
+            for backup in expired {
                 try? FileManager.default.removeItem(at: files.file(backup))
                 try? FileManager.default.removeItem(at: files.checksumFile(backup))
                 try catalog.remove(backup)
-                removed.append(backup)
             }
-            let leftovers = files.removeLeftovers(tenant, keeping: Set(backups.filter { !$0.isExpired(at: now) }.map(\.fileName)))
-            if !leftovers.isEmpty || backups.contains(where: { $0.isExpired(at: now) }) {
+            removed += expired
+            let kept = Set(backups.map(\.fileName)).subtracting(expired.map(\.fileName))
+            let leftovers = files.removeLeftovers(tenant, keeping: kept)
+            if !leftovers.isEmpty || !expired.isEmpty {
                 try audit(
                     AuditEvent(
                         time: now, actor: actor, tenant: tenant.value, action: AuditAction.backupPrune, target: tenant.value,
-                        details: [
-                            "removed": String(backups.filter { $0.isExpired(at: now) }.count),
-                            "leftovers_removed": String(leftovers.count),
-                        ]))
+                        details: ["removed": String(expired.count), "leftovers_removed": String(leftovers.count)]))
             }
         }
         return removed

@@ -64,10 +64,8 @@ final class SSHAuthenticator: NIOSSHServerUserAuthenticationDelegate {
             check = {
                 let keys = try await services.credentials.authorizedKeys(user: name, scope: scope)
                 guard let presented = try? SSHPublicKey(openSSHLine: line) else { return .wrongCredential }
-                guard keys.contains(where: { ConstantTime.equals($0.blob, presented.blob) }) else {
-                    return services.access().user(name, in: scope) == nil ? .unknownUser : .wrongCredential
-                }
-                return services.access().user(name, in: scope).map(CredentialOutcome.verified) ?? .unknownUser
+                guard let user = services.access().user(name, in: scope) else { return .unknownUser }
+                return keys.contains(where: { ConstantTime.equals($0.blob, presented.blob) }) ? .verified(user) : .wrongCredential
             }
         default:
             responsePromise.succeed(.failure)

@@ -47,6 +47,17 @@ func execute(
     }
 }
 
+/// Prints a result whose failure is not an argument error (exit 1 after printing everything).
+func report(_ body: () throws -> (output: CommandOutput, failed: Bool)) throws {
+    do {
+        let result = try body()
+        emit(result.output)
+        if result.failed { throw ExitCode(1) }
+    } catch let error as GatehouseError {
+        fail(error)
+    }
+}
+
 func open(_ global: GlobalOptions) throws -> GatehouseContext {
     let settings = try GatehouseSettings(
         dataFlag: global.data, certificatesFlag: global.certificates, logFormat: global.logFormat,

@@ -15,12 +15,9 @@ struct PCICommand: ParsableCommand {
         @Argument(help: "Files or directories to scan.") var paths: [String] = []
 
         func run() throws {
-            do {
+            try report {
                 let result = try PCICommands(try open(global)).scan(paths: paths, format: output.format)
-                emit(result.output)
-                if !result.clean { throw ExitCode(1) }
-            } catch let error as GatehouseError {
-                fail(error)
+                return (result.output, !result.clean)
             }
         }
     }

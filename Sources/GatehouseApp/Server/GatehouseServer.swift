@@ -68,8 +68,8 @@ public struct GatehouseServer: Sendable {
                     settings: settings, state: gatewayState, services: services, tlsConfiguration: registry.serverConfiguration(),
                     admin: AdminAPI(context: context, platformDomain: settings.platformDomain, trustRoots: options.trustRoots))),
         ]
+        let backupEngine = try BackupCommands.engine(context)
         if let sftpSettings {
-            let backupEngine = try BackupCommands.engine(context)
             group.append(
                 .init(
                     service: SFTPServer(
@@ -80,7 +80,7 @@ public struct GatehouseServer: Sendable {
                             files: SFTPWiring.downloadables(store, files: backupEngine.files, clock: context.clock), logger: logger))))
         }
         group.append(
-            .init(service: BackupScheduler(context: context, schedule: backupSchedule, engine: try BackupCommands.engine(context), logger: logger)))
+            .init(service: BackupScheduler(context: context, schedule: backupSchedule, engine: backupEngine, logger: logger)))
         if options.demoApplication {
             group.append(.init(service: DemoApplication(logger: logger)))
         }

@@ -234,6 +234,18 @@ public enum PANDetector {
         return brand
     }
 
+    /// How many bytes at the end of `bytes` may belong to a card number that continues in the next
+    /// chunk (trailing digits, spaces and dashes), at most one longer than the longest match.
+    public static func unfinishedTail(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var tail = 0
+        while tail < bytes.count, tail <= longestMatch {
+            let byte = bytes[bytes.count - 1 - tail]
+            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
+            tail += 1
+        }
+        return tail
+    }
+
     /// Every match in `bytes`.
     public static func matches(in bytes: some Collection<UInt8>) -> [PANMatch] {
         var result: [PANMatch] = []

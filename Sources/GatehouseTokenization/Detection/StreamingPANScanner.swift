@@ -12,12 +12,7 @@ public struct StreamingPANScanner: Sendable {
     public mutating func scan(_ chunk: UnsafeRawBufferPointer, found: (Int64, String, CardBrand) -> Void) {
         bytesScanned += Int64(chunk.count)
         guard !chunk.isEmpty else { return }
-        var tail = 0
-        while tail < chunk.count, tail <= PANDetector.longestMatch {
-            let byte = chunk[chunk.count - 1 - tail]
-            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
-            tail += 1
-        }
+        let tail = PANDetector.unfinishedTail(chunk)
         if tail == chunk.count && carry.count + tail <= 4 * PANDetector.longestMatch {
             carry.append(contentsOf: chunk)  // all digits: wait for more
             return

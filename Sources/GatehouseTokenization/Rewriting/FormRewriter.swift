@@ -9,19 +9,20 @@ struct FormRewriter {
     mutating func rewrite(_ bytes: [UInt8]) -> [UInt8]? {
         let pairs = bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
         var context = CardContext()
-        let decoded = pairs.map { pair -> (name: [UInt8], value: [UInt8]) in
+        let decoded = pairs.map { pair -> (name: [UInt8], value: [UInt8], kind: CardFieldNames.Kind) in
             let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
             let name = Percent.decode(pair[pair.startIndex..<equals])
             let value = equals < pair.endIndex ? Percent.decode(pair[(equals + 1)...]) : []
-            context.note(name: String(decoding: name, as: UTF8.self), value: value)
-            return (name, value)
+            let kind = CardFieldNames.kind(name[...])
+            context.note(kind: kind, value: value)
+            return (name, value, kind)
         }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         var changed = false
         var first = true
         for (pair, field) in zip(pairs, decoded) {
-            if CardFieldNames.isSecurityCode(String(decoding: field.name, as: UTF8.self)) {
+            if field.kind == .securityCode {
                 removed += 1
                 changed = true
                 continue

@@ -39,12 +39,7 @@ public struct StreamingPANMasker: CardResponseMasking {
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
         data.append(contentsOf: chunk)
-        var cut = data.count
-        while cut > 0, data.count - cut < PANDetector.longestMatch + 1 {
-            let byte = data[cut - 1]
-            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
-            cut -= 1
-        }
+        let cut = data.count - data.withUnsafeBytes(PANDetector.unfinishedTail)
         carry = Array(data[cut...])
         data.removeLast(data.count - cut)
         masked += data.withUnsafeMutableBytes { PANMasking.mask($0) }
