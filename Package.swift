@@ -25,12 +25,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(name: "GatehouseCore"),
         // The system zlib, for streaming decompression of scanned files (gzip members, ZIP entries).
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "GatehouseCompression", dependencies: ["CZlib"]),
+        .systemLibrary(name: "CGatehouseZlib", path: "Sources/CGatehouseZlib"),
+        .target(name: "GatehouseCompression", dependencies: ["CGatehouseZlib"]),
         // The SFTP v3 codec and session state machine: no I/O, fuzzable.
         .target(name: "SFTPProtocol", dependencies: ["GatehouseCore", .product(name: "NIOCore", package: "swift-nio")]),
         .target(
@@ -51,6 +53,16 @@ let package = Package(
                 "GatehouseCore", "GatehouseCompression",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Control catalogs, rules, evidence bundles (ZIP, signed manifest, OSCAL) and their verifier.
+        .target(
+            name: "GatehouseEvidence",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(name: "GatehouseTokenization", dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -96,7 +108,7 @@ let package = Package(
         .target(
             name: "GatehouseApp",
             dependencies: [
-                "GatehouseCompression", "GatehouseTokenization", "GatehouseBackup", "GatehouseSFTP",
+                "GatehouseCompression", "GatehouseTokenization", "GatehouseBackup", "GatehouseSFTP", "GatehouseEvidence",
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseTLS",
@@ -117,6 +129,8 @@ let package = Package(
         // Benchmark helper: fills a store with N certified custom domains (Benchmarks/sni-handshakes.sh).
         .executableTarget(
             name: "sni-setup", dependencies: ["GatehouseStore", "GatehouseTLS", "GatehouseCore"], path: "Benchmarks/SNISetup"),
+        // Benchmark helper: fills a store with N audit events over D days (Benchmarks/evidence-export.sh).
+        .executableTarget(name: "evidence-seed", dependencies: ["GatehouseStore", "GatehouseCore"], path: "Benchmarks/EvidenceSeed"),
         .executableTarget(name: "pan-detector-bench", dependencies: ["GatehouseTokenization"], path: "Benchmarks/PANDetectorBench"),
         .target(
             name: "GatehouseTesting",
@@ -152,6 +166,13 @@ let package = Package(
             name: "SFTPProtocolTests",
             dependencies: ["SFTPProtocol", "GatehouseCore", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting"]),
+        .testTarget(
+            name: "GatehouseEvidenceTests",
+            dependencies: [
+                "GatehouseEvidence", "GatehouseStore", "GatehouseCore", "GatehouseTesting", "GatehouseBackup", "GatehouseTLS",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "GatehouseGatewayTests", dependencies: ["GatehouseTesting", "GatehouseTokenization"]),
     ]
 )

@@ -1,4 +1,4 @@
-import CZlib
+import CGatehouseZlib
 
 /// Streaming gzip compression through the system zlib: input in pieces, output in pieces, so a
 /// large database is never held whole in memory.

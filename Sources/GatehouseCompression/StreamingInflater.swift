@@ -1,4 +1,4 @@
-import CZlib
+import CGatehouseZlib
 
 /// Streaming zlib inflate, for scanning and verifying: gzip files member after member, and raw deflate ZIP entries.
 /// Output is handed over in pieces; nothing is held whole in memory.

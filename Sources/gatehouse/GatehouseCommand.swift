@@ -7,9 +7,11 @@ struct GatehouseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "The front door of the ERP platform: HTTPS gateway, tenants, users, credentials, allowlists and a tamper-evident audit log.",
+        version: GatehouseVersion.current,
         subcommands: [
             DemoCommand.self, ServeCommand.self, TenantCommand.self, UserCommand.self, AllowlistCommand.self,
             DomainCommand.self, CertificateCommand.self, AuditCommand.self, BackupCommand.self, SFTPCommand.self, PCICommand.self,
+            EvidenceCommand.self, IncidentCommand.self,
         ])
 }
 

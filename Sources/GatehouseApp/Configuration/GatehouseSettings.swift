@@ -6,18 +6,22 @@ import GatehouseCore
 public struct GatehouseSettings: Sendable {
     public static let dataEnvironmentKey = "GATEHOUSE_DATA"
     public static let certificatesEnvironmentKey = "GATEHOUSE_CERTIFICATES"
+    public static let policiesEnvironmentKey = "GATEHOUSE_POLICIES"
 
     public let dataPath: String
     public let certificatesPath: String
+    /// Control catalogs and written policies (Policies/ of the release) that evidence bundles use.
+    public let policiesPath: String
     public let logFormat: LogFormat
     public let logLevel: String
 
     public init(
-        dataFlag: String?, certificatesFlag: String?, logFormat: String? = nil, logLevel: String? = nil,
+        dataFlag: String?, certificatesFlag: String?, policiesFlag: String? = nil, logFormat: String? = nil, logLevel: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(GatehouseError) {
         dataPath = Self.resolve(dataFlag, environment[Self.dataEnvironmentKey], default: "./data")
         certificatesPath = Self.resolve(certificatesFlag, environment[Self.certificatesEnvironmentKey], default: "./Certificates")
+        policiesPath = Self.resolve(policiesFlag, environment[Self.policiesEnvironmentKey], default: "./Policies")
         self.logFormat = try LogFormat(parsing: logFormat ?? "text")
         let level = (logLevel ?? "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {

@@ -110,25 +110,7 @@ enum LogClock {
 
 /// JSON string literals without JSONSerialization.
 enum JSONText {
-    static func append(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    line += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    line.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        line += "\""
-    }
+    static func append(_ text: String, to line: inout String) { JSONStringLiteral.append(text, to: &line) }
 }
 
 public enum GatehouseLogging {

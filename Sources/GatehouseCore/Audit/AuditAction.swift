@@ -41,4 +41,6 @@ public enum AuditAction {
     public static let backupPrune = "backup.prune"
     public static let backupVerify = "backup.verify"
     public static let backupDownload = "backup.download"
+    public static let incidentRecord = "incident.record"
+    public static let evidenceExport = "evidence.export"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// The small HTML pages the gateway answers with itself. They say what happened and what to do,
 /// and never echo request data back unescaped.
@@ -43,19 +44,5 @@ enum GatewayPages {
                 """)
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLEscaping.escape(text) }
 }

@@ -20,7 +20,7 @@ public struct AuditCheckpoint: Sendable {
 
     /// The bytes the signature covers.
     static func signedBytes(sequence: Int64, hash: [UInt8], time: Int64) -> Data {
-        Data("gatehouse-audit-checkpoint-v1\n\(sequence)\n\(hash.hex)\n\(time)\n".utf8)
+        Data(SignedAuditCheckpoint.signedBytes(sequence: sequence, hash: hash, timeMilliseconds: time))
     }
 }
 

@@ -124,6 +124,7 @@ extension AppDatabase {
         registerGatewayMigration(&migrator)
         registerCardMigration(&migrator)
         registerBackupMigration(&migrator)
+        registerEvidenceMigration(&migrator)
         return migrator
     }
 }

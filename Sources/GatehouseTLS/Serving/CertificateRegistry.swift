@@ -50,8 +50,9 @@ public final class CertificateRegistry: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: platform.chain.map { .certificate($0) }, privateKey: .privateKey(platform.key))
         configuration.minimumTLSVersion = .tlsv12
-        configuration.cipherSuites = "ECDHE+AESGCM:ECDHE+CHACHA20"
-        configuration.applicationProtocols = ["http/1.1"]
+        configuration.maximumTLSVersion = .tlsv13
+        configuration.cipherSuites = ServingTLSPolicy.tls12CipherSuites
+        configuration.applicationProtocols = ServingTLSPolicy.applicationProtocols
         configuration.sslContextCallback = { [self] values, promise in
             promise.succeed(self.current.certificate(forSNI: values.serverHostname).override)
         }
