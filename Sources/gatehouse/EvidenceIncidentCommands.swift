@@ -19,11 +19,7 @@ struct EvidenceCommand: ParsableCommand {
         @Option(help: "Control catalogs and policies (env GATEHOUSE_POLICIES, default ./Policies).") var policies: String?
         func run() throws {
             do {
-                let settings = try GatehouseSettings(
-                    dataFlag: global.data, certificatesFlag: global.certificates, policiesFlag: policies, logFormat: global.logFormat,
-                    logLevel: global.logLevel)
-                GatehouseLogging.bootstrap(settings)
-                emit(try EvidenceCommands(GatehouseContext(settings)).export(framework: framework, from: from, to: to, tenant: tenant, out: out))
+                emit(try EvidenceCommands(try open(global, policies: policies)).export(framework: framework, from: from, to: to, tenant: tenant, out: out))
             } catch let error as GatehouseError {
                 fail(error)
             }

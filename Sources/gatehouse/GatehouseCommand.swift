@@ -60,9 +60,9 @@ func report(_ body: () throws -> (output: CommandOutput, failed: Bool)) throws {
     }
 }
 
-func open(_ global: GlobalOptions) throws -> GatehouseContext {
+func open(_ global: GlobalOptions, policies: String? = nil) throws -> GatehouseContext {
     let settings = try GatehouseSettings(
-        dataFlag: global.data, certificatesFlag: global.certificates, logFormat: global.logFormat,
+        dataFlag: global.data, certificatesFlag: global.certificates, policiesFlag: policies, logFormat: global.logFormat,
         logLevel: global.logLevel)
     GatehouseLogging.bootstrap(settings)
     return GatehouseContext(settings)

@@ -32,6 +32,9 @@ struct ServeFlags: ParsableArguments {
     @Option(name: .customLong("ban-duration"), help: "Seconds a ban lasts; each attempt while banned adds half (default 1800).")
     var banDuration: Int?
 
+    @Option(help: "Control catalogs and policies for evidence exported through the admin API (env GATEHOUSE_POLICIES, default ./Policies).")
+    var policies: String?
+
     @Option(name: .customLong("backup-window"), help: "UTC hours of the daily full backup, HH-HH (default 00-06).")
     var backupWindow: String = "00-06"
     @Option(name: .customLong("backup-every"), help: "Minutes between frequent backups (default 60).")
@@ -74,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try await GatehouseServer(try open(global), options: serve.options(demo: false)).run()
+            try await GatehouseServer(try open(global, policies: serve.policies), options: serve.options(demo: false)).run()
         } catch let error as GatehouseError {
             fail(error)
         }
@@ -94,7 +97,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let context = try open(global)
+            let context = try open(global, policies: serve.policies)
             let options = serve.options(demo: true)
             emit(try DemoSetup(context, options: options).run())
             if !noServe { try await GatehouseServer(context, options: options).run() }

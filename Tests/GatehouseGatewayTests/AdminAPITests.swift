@@ -12,7 +12,7 @@ struct AdminAPITests {
 
         init() throws {
             var operatorToken = "", adminToken = ""
-            fixture = try GatewayFixture(beforeStart: { gateway in
+            fixture = try GatewayFixture(serve: ["--policies", AdminAPITests.policies], beforeStart: { gateway in
                 try GatewayFixture.check(gateway.cli("tenant", "create", "beta", "--upstream", "http://127.0.0.1:9"))
                 try GatewayFixture.check(gateway.cli("user", "add", "platform", "olga", "--role", "operator"))
                 operatorToken = try gateway.cli("user", "token", "create", "platform", "olga").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -139,6 +139,50 @@ struct AdminAPITests {
         #expect(((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains("does not match") == true)
         // A tenant admin cannot upload for another tenant's domain.
         #expect(try admin.call("PUT", "/tenants/beta/domains/erp.acme.test/certificate", token: admin.adminToken, json: "{}").status == 403)
+    }
+}
+
+extension AdminAPITests {
+    static var policies: String {
+        var root = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        return root.appendingPathComponent("Policies").path
+    }
+
+    @Test func auditorsExportTheirTenantsEvidence() throws {
+        let admin = try AdminFixture()
+        defer { admin.fixture.stop() }
+        let gateway = admin.fixture.gateway
+        try GatewayFixture.check(gateway.cli("user", "add", "acme", "audrey", "--role", "auditor"))
+        let auditorToken = try gateway.cli("user", "token", "create", "acme", "audrey").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        func body(_ tenant: String?, framework: String = "soc2") -> String {
+            #"{"framework":"\#(framework)","from":"\#(today)","to":"\#(today)""# + (tenant.map { #","tenant":"\#($0)"}"# } ?? "}")
+        }
+        // The new auditor reaches the running server with the next configuration reload.
+        var bundle = try admin.call("GET", "/tenants", token: auditorToken)
+        #expect(try eventually(within: 5) { try admin.call("GET", "/tenants", token: auditorToken).status == 200 })
+        bundle = try admin.call("POST", "/evidence", token: auditorToken, json: body("acme"))
+        #expect(bundle.status == 200, "\(bundle.text)")
+        #expect(bundle.header("content-type") == ["application/zip"])
+        let file = gateway.directory.path("acme-soc2.zip")
+        try bundle.body.write(to: URL(fileURLWithPath: file))
+        let verified = try gateway.gatehouse.runBare(["evidence", "verify", file])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
+        #expect(try admin.fixture.audit(tenant: "acme").contains {
+            $0["action"] as? String == "evidence.export" && $0["actor"] as? String == "user:acme.audrey"
+        })
+
+        let otherTenant = try admin.call("POST", "/evidence", token: auditorToken, json: body("beta"))
+        #expect(otherTenant.status == 403 && admin.errorCode(otherTenant) == "forbidden")
+        let allTenants = try admin.call("POST", "/evidence", token: auditorToken, json: body(nil))
+        #expect(allTenants.status == 403 && allTenants.text.contains("only platform operators"))
+        let tenantAdmin = try admin.call("POST", "/evidence", token: admin.adminToken, json: body("acme"))
+        #expect(tenantAdmin.status == 403 && tenantAdmin.text.contains("evidence.export"))
+        let badFramework = try admin.call("POST", "/evidence", token: auditorToken, json: body("acme", framework: "iso"))
+        #expect(badFramework.status == 400 && badFramework.text.contains("unknown framework"))
+        let operatorBundle = try admin.call("POST", "/evidence", token: admin.operatorToken, json: body(nil, framework: "pipeda"))
+        #expect(operatorBundle.status == 200 && operatorBundle.body.count > 10_000)
     }
 }
 

@@ -46,6 +46,9 @@ struct AdminAPI: AdminBackend {
             return AdminResponse(
                 status: 200, body: Data(GatehouseMetrics.exposition().utf8), contentType: "text/plain; version=0.0.4")
         }
+        if path == ["evidence"], method == "POST" {
+            return try await AdminEvidence(context: context, call: call).export()
+        }
         if path == ["certificates"], method == "GET" {
             let certificates = try store.certificates.all().filter { $0.tenant.map(call.mayRead) ?? call.isOperator }
             return try call.json(certificates.map(CertificateJSON.init))

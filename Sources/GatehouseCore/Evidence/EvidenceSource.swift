@@ -23,13 +23,40 @@ public struct AuditSegmentEntry: Sendable {
     public let previousHash: [UInt8]
     public let hash: [UInt8]
     /// nil when the event belongs to another tenant or lies outside the period.
-    public let event: AuditEvent?
+    public let event: Recorded?
 
-    public init(sequence: Int64, previousHash: [UInt8], hash: [UInt8], event: AuditEvent?) {
+    public init(sequence: Int64, previousHash: [UInt8], hash: [UInt8], event: Recorded?) {
         self.sequence = sequence
         self.previousHash = previousHash
         self.hash = hash
         self.event = event
+    }
+
+    /// An event's fields as stored, details still in their JSON form (exports copy them as they are).
+    public struct Recorded: Sendable {
+        public let timeMilliseconds: Int64
+        public let actor: String
+        public let tenant: String?
+        public let sourceIP: String?
+        public let action: String
+        public let target: String?
+        public let outcome: String
+        /// A JSON object of strings, keys sorted.
+        public let detailsJSON: String
+
+        public init(
+            timeMilliseconds: Int64, actor: String, tenant: String?, sourceIP: String?, action: String, target: String?, outcome: String,
+            detailsJSON: String
+        ) {
+            self.timeMilliseconds = timeMilliseconds
+            self.actor = actor
+            self.tenant = tenant
+            self.sourceIP = sourceIP
+            self.action = action
+            self.target = target
+            self.outcome = outcome
+            self.detailsJSON = detailsJSON
+        }
     }
 }
 

@@ -18,17 +18,12 @@ struct AuditSegmentWriter {
         var line = "{\"seq\":\(entry.sequence)"
         if let event = entry.event {
             included += 1
-            line += ",\"time\":\(JSONText.quote(UTCTimestamp.format(milliseconds: event.timeMilliseconds)))"
-            line += ",\"time_ms\":\(event.timeMilliseconds)"
+            line += ",\"time\":\"\(UTCTimestamp.format(milliseconds: event.timeMilliseconds))\",\"time_ms\":\(event.timeMilliseconds)"
             line += ",\"actor\":\(JSONText.quote(event.actor)),\"tenant\":\(JSONText.quote(event.tenant))"
             line += ",\"source_ip\":\(JSONText.quote(event.sourceIP)),\"action\":\(JSONText.quote(event.action))"
-            line += ",\"target\":\(JSONText.quote(event.target)),\"outcome\":\(JSONText.quote(event.outcome.rawValue))"
-            line += ",\"details\":{"
-            for (index, key) in event.details.keys.sorted().enumerated() {
-                if index > 0 { line += "," }
-                line += JSONText.quote(key) + ":" + JSONText.quote(event.details[key]!)
-            }
-            line += "}"
+            line += ",\"target\":\(JSONText.quote(event.target)),\"outcome\":\(JSONText.quote(event.outcome))"
+            // The stored details are already a JSON object of strings with sorted keys.
+            line += ",\"details\":" + event.detailsJSON
         } else {
             withheld += 1
             line += ",\"withheld\":true"

@@ -144,9 +144,10 @@ extension GatewayHandler {
     }
 
     func respondJSON(_ exchange: Exchange, _ response: AdminResponse, headers: HTTPHeaders = [:]) {
-        respond(
-            exchange, HTTPResponseStatus(statusCode: response.status), headers: headers,
-            body: String(decoding: response.body, as: UTF8.self) + (response.contentType == "application/json" ? "\n" : ""),
-            contentType: response.contentType)
+        guard let context else { return }
+        var body = context.channel.allocator.buffer(capacity: response.body.count + 1)
+        body.writeBytes(response.body)
+        if response.contentType == "application/json" { body.writeString("\n") }
+        respond(exchange, HTTPResponseStatus(statusCode: response.status), headers: headers, bytes: body, contentType: response.contentType)
     }
 }

@@ -208,21 +208,29 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         _ exchange: Exchange, _ status: HTTPResponseStatus, headers extra: HTTPHeaders = [:], body: String,
         contentType: String = "text/html; charset=utf-8"
     ) {
+        guard let context else { return }
+        respond(exchange, status, headers: extra, bytes: context.channel.allocator.buffer(string: body), contentType: contentType)
+    }
+
+    /// The same for any bytes (an evidence bundle from the admin API).
+    func respond(
+        _ exchange: Exchange, _ status: HTTPResponseStatus, headers extra: HTTPHeaders = [:], bytes body: ByteBuffer, contentType: String
+    ) {
         guard let context, self.exchange === exchange, !exchange.responseStarted else { return }
         exchange.phase = .responded
         exchange.buffered.removeAll()
         if !exchange.requestEnded && exchange.hasBody { exchange.keepAlive = false }
         var headers = extra
         headers.replaceOrAdd(name: "content-type", value: contentType)
-        headers.replaceOrAdd(name: "content-length", value: String(body.utf8.count))
+        headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
         GatewayHeaders.addSecurityHeaders(&headers)
         if !exchange.keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         exchange.responseStarted = true
         exchange.responseStatus = status
-        exchange.responseBytes = body.utf8.count
+        exchange.responseBytes = body.readableBytes
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: status, headers: headers))), promise: nil)
         if exchange.head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         writeEnd(exchange)
     }

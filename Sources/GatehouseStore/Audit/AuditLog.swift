@@ -132,7 +132,8 @@ public struct AuditLog: Sendable, AuditSink {
     }
 
     static func stored(_ record: AuditEventRecord) throws -> StoredAuditEvent {
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data(record.details.utf8))) ?? [:]
+        let details = AuditDetailsParser.parse(record.details)
+            ?? (try? JSONDecoder().decode([String: String].self, from: Data(record.details.utf8))) ?? [:]
         let event = AuditEvent(
             time: Date(milliseconds: record.time), actor: record.actor, tenant: record.tenant, sourceIP: record.sourceIP,
             action: record.action, target: record.target, outcome: AuditOutcome(rawValue: record.outcome) ?? .failure,

@@ -33,7 +33,11 @@ extension StoreEvidenceSource {
                 try entry(
                     AuditSegmentEntry(
                         sequence: record.sequence, previousHash: [UInt8](record.previousHash), hash: [UInt8](record.hash),
-                        event: inScope ? try AuditLog.stored(record).event : nil))
+                        event: inScope
+                            ? AuditSegmentEntry.Recorded(
+                                timeMilliseconds: record.time, actor: record.actor, tenant: record.tenant, sourceIP: record.sourceIP,
+                                action: record.action, target: record.target, outcome: record.outcome, detailsJSON: record.details)
+                            : nil))
             }
             return try AuditCheckpointRecord
                 .filter(Column("sequence") >= first && Column("sequence") <= anchor)

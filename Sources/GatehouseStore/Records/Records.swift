@@ -108,6 +108,23 @@ struct AuditEventRecord: Codable, FetchableRecord, PersistableRecord {
     var hash: Data
 }
 
+extension AuditEventRecord {
+    /// By column, not through Decodable: exports and verification read every event.
+    init(row: Row) throws {
+        sequence = row["sequence"]
+        time = row["time"]
+        actor = row["actor"]
+        tenant = row["tenant"]
+        sourceIP = row["sourceIP"]
+        action = row["action"]
+        target = row["target"]
+        outcome = row["outcome"]
+        details = row["details"]
+        previousHash = row["previousHash"]
+        hash = row["hash"]
+    }
+}
+
 struct AuditCheckpointRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "auditCheckpoint"
     var id: Int64?
