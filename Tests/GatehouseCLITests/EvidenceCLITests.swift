@@ -57,6 +57,7 @@ struct EvidenceCLITests {
             let verified = try verify(cli, out)
             #expect(verified.status == 0, "\(verified.stderr)")
             #expect(verified.stdout.hasPrefix("OK: \(out) is intact"))
+            #expect(verified.stderr.contains("warning: the signer is not pinned"), "without --key the signer must be compared by hand")
         }
         // Every export is audited, with the bundle's hash.
         let audit = try cli.ok("audit", "list", "--json")
@@ -161,6 +162,9 @@ struct EvidenceCLITests {
         #expect(try refused([], from: "2026-13-01").contains("does not exist in the calendar"))
         #expect(try refused([], from: Self.today, to: Self.monthAgo).contains("before it starts"))
         #expect(try refused([], from: "2020-01-01").contains("export at most 800 days"))
+        let tomorrow = String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400)).prefix(10))
+        #expect(try refused([], to: tomorrow).contains("is in the future"))
+        #expect(try refused([], out: cli.directory.path("no/such/folder/x.zip")).contains("does not exist"))
         #expect(try refused([], out: cli.directory.path("x.tar")).contains("--out must name a .zip file"))
         #expect(try refused(["--tenant", "nobody"]).contains("nobody"))
         #expect(try refused(["--tenant", "Bad_Prefix"]).contains("Bad_Prefix"))

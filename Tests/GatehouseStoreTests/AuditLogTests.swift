@@ -106,8 +106,9 @@ struct AuditLogTests {
     }
 
     @Test func aRewrittenChainIsCaughtByTheSignedCheckpoint() throws {
-        // An attacker edits event 5 and recomputes every later hash, so the chain alone looks intact;
-        // the signed checkpoint still holds the old head.
+        // An attacker edits event 5 and recomputes every later hash (in format 1, dropping the salts,
+        // as one without them would), so the chain alone looks intact; the signed checkpoint still
+        // holds the old head.
         let fixture = try populated()
         _ = try fixture.store.audit.checkpoint(by: fixture.actor)
         var previous = try fixture.store.audit.events()[3].hash
@@ -120,13 +121,24 @@ struct AuditLogTests {
             hasher.update(data: event.canonicalBytes(sequence: stored.sequence))
             let hash = Array(hasher.finalize())
             statements.append(
-                "UPDATE auditEvent SET actor = '\(event.actor)', previousHash = X'\(previous.hexString)', hash = X'\(hash.hexString)' WHERE sequence = \(stored.sequence);")
+                "UPDATE auditEvent SET actor = '\(event.actor)', previousHash = X'\(previous.hexString)', hash = X'\(hash.hexString)', salt = NULL WHERE sequence = \(stored.sequence);")
             previous = hash
         }
         try fixture.sqlite(statements.joined(separator: "\n"))
         let problem = try fixture.store.audit.verify().problem
         #expect(problem?.contains("does not match the signed checkpoint") == true, "\(problem ?? "nil")")
         #expect(problem?.contains("chain was rewritten") == true)
+    }
+
+    @Test func everyEventCarriesASaltAndAChangedSaltIsCaught() throws {
+        let fixture = try populated()
+        let salts = try #require(try fixture.sqliteValue("SELECT count(*) FROM auditEvent WHERE length(salt) = 16"))
+        #expect(Int(salts) == (try fixture.store.audit.events().count), "every event is in chain format 2")
+        try fixture.sqlite("""
+            DROP TRIGGER auditEvent_appendOnly_update;
+            UPDATE auditEvent SET salt = randomblob(16) WHERE sequence = 3;
+            """)
+        #expect(try fixture.store.audit.verify().problem == "event 3 was modified (its content no longer matches its hash)")
     }
 
     @Test func aForgedCheckpointIsRefused() throws {

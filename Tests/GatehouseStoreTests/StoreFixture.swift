@@ -42,4 +42,11 @@ struct StoreFixture {
         let result = try ProcessRunner.run(sqlite3, [dataPath + "/gatehouse.sqlite", sql])
         #expect(result.status == 0, "sqlite3 failed: \(result.stderr)", sourceLocation: sourceLocation)
     }
+
+    /// One value read with the real sqlite3 client.
+    func sqliteValue(_ sql: String) throws -> String? {
+        let sqlite3 = try #require(ProcessRunner.which("sqlite3"))
+        let value = try ProcessRunner.run(sqlite3, [dataPath + "/gatehouse.sqlite", sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
+    }
 }

@@ -25,6 +25,10 @@ public struct EvidenceCommands: Sendable {
         let period = try EvidencePeriod(from: try CalendarDay(parsing: from), to: try CalendarDay(parsing: to))
         let tenant = try tenantText.map { text throws(GatehouseError) in try TenantPrefix(text) }
         guard out.hasSuffix(".zip") else { throw .invalidInput("--out must name a .zip file (for example soc2-2026.zip)") }
+        let today = CalendarDay(context.clock.now())
+        guard period.to <= today else {
+            throw .invalidInput("--to \(period.to) is in the future (today is \(today), UTC); a bundle covers days that have happened")
+        }
         let summary = try Self.export(
             context: context, framework: framework, period: period, tenant: tenant, output: URL(fileURLWithPath: out),
             actor: context.actor, progress: progress ? Self.stderrProgress() : { _ in })
@@ -40,7 +44,8 @@ public struct EvidenceCommands: Sendable {
         for control in summary.controls where control.state == .notSatisfied {
             lines.append("  not satisfied: \(control.id)")
         }
-        return CommandOutput(lines.map { $0 + "\n" }.joined())
+        let notes = period.to == today ? ["note: the period includes today (UTC), which has not ended; its figures are partial"] : []
+        return CommandOutput(lines.map { $0 + "\n" }.joined(), notes: notes)
     }
 
     /// The export shared by the CLI and the admin API.
@@ -93,14 +98,17 @@ public struct EvidenceCommands: Sendable {
         if let problem = result.problem {
             return (CommandOutput(notes: ["FAILED: \(problem)"]), true)
         }
-        let pinning = keyText == nil
-            ? "the bundle's own key \(result.signingKeyFingerprint ?? "?") (pass --key to pin the key you were given)"
-            : "the key you gave, \(result.signingKeyFingerprint ?? "?")"
+        let fingerprint = result.signingKeyFingerprint ?? "?"
+        let pinning = keyText == nil ? "the key inside the bundle, \(fingerprint)" : "the key you gave, \(fingerprint)"
+        // Without a pinned key anyone could have re-signed an edited bundle with a key of their own.
+        let notes = keyText == nil
+            ? ["warning: the signer is not pinned; compare \(fingerprint) with the fingerprint the operator gave you, or pass --key"] : []
         return (
             CommandOutput(
                 "OK: \(file) is intact\n"
-                    + "\(result.framework ?? "?") evidence for \(result.period ?? "?"); signature by \(pinning)\n"
-                    + "\(result.files) files match the manifest; audit segment of \(result.auditEvents) events chains to \(result.checkpoints) signed checkpoint(s)\n"),
+                    + "\(result.framework ?? "?") evidence for \(result.period ?? "?"); signed by \(pinning)\n"
+                    + "\(result.files) files match the manifest; audit segment of \(result.auditEvents) events chains to \(result.checkpoints) signed checkpoint(s)\n",
+                notes: notes),
             false
         )
     }

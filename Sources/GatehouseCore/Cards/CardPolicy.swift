@@ -50,4 +50,10 @@ public struct CardProcessorURL: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { url.absoluteString }
+
+    /// Scheme, host and port only: what audit events and evidence show (a path or query could carry a credential).
+    public var origin: String {
+        guard let scheme = url.scheme, let host = url.host else { return "configured" }
+        return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+    }
 }

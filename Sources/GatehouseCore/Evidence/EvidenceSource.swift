@@ -24,12 +24,16 @@ public struct AuditSegmentEntry: Sendable {
     public let hash: [UInt8]
     /// nil when the event belongs to another tenant or lies outside the period.
     public let event: Recorded?
+    /// For a withheld event of chain format 2: SHA-256(salt ‖ canonical bytes), which binds it into
+    /// the chain without revealing it. nil for a format-1 event, which cannot be checked withheld.
+    public let leaf: [UInt8]?
 
-    public init(sequence: Int64, previousHash: [UInt8], hash: [UInt8], event: Recorded?) {
+    public init(sequence: Int64, previousHash: [UInt8], hash: [UInt8], event: Recorded?, leaf: [UInt8]? = nil) {
         self.sequence = sequence
         self.previousHash = previousHash
         self.hash = hash
         self.event = event
+        self.leaf = leaf
     }
 
     /// An event's fields as stored, details still in their JSON form (exports copy them as they are).
@@ -43,11 +47,14 @@ public struct AuditSegmentEntry: Sendable {
         public let outcome: String
         /// A JSON object of strings, keys sorted.
         public let detailsJSON: String
+        /// The event's salt (chain format 2); nil for format 1.
+        public let salt: [UInt8]?
 
         public init(
             timeMilliseconds: Int64, actor: String, tenant: String?, sourceIP: String?, action: String, target: String?, outcome: String,
-            detailsJSON: String
+            detailsJSON: String, salt: [UInt8]?
         ) {
+            self.salt = salt
             self.timeMilliseconds = timeMilliseconds
             self.actor = actor
             self.tenant = tenant

@@ -24,9 +24,11 @@ struct AuditSegmentWriter {
             line += ",\"target\":\(JSONText.quote(event.target)),\"outcome\":\(JSONText.quote(event.outcome))"
             // The stored details are already a JSON object of strings with sorted keys.
             line += ",\"details\":" + event.detailsJSON
+            if let salt = event.salt { line += ",\"salt\":\"\(salt.hexString)\"" }
         } else {
             withheld += 1
             line += ",\"withheld\":true"
+            if let leaf = entry.leaf { line += ",\"leaf\":\"\(leaf.hexString)\"" }
         }
         line += ",\"previous_hash\":\"\(entry.previousHash.hexString)\",\"hash\":\"\(entry.hash.hexString)\"}\n"
         try writer.write(line)
@@ -66,7 +68,7 @@ struct AuditSegmentSummary: Codable {
     var eventsIncluded: Int
     var eventsWithheld: Int
     var checkpoints: Int
-    var note = "Events of the period in full; other events (other tenants, or after the period up to the first signed checkpoint) keep only their hashes. Each hash is SHA-256(previous_hash || canonical bytes, format gatehouse-audit-v1); the last event matches a checkpoint signed with the bundle's key."
+    var note = "Events of the period in full; other events (other tenants, or outside the period up to the first signed checkpoint after it) are withheld and give only their leaf. Each hash is SHA-256(previous_hash || 0x02 || leaf) with leaf = SHA-256(salt || canonical bytes) (format 2), or SHA-256(previous_hash || canonical bytes) for events without a salt (format 1); the last event matches a checkpoint signed with the bundle's key."
 
     enum CodingKeys: String, CodingKey {
         case scope, period, checkpoints, note

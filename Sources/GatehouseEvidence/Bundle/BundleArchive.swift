@@ -9,8 +9,7 @@ enum BundleArchive {
 
     /// Writes `files` (paths relative to `directory`) to `output`; returns the ZIP's SHA-256 and size.
     static func write(directory: URL, files: [String], to output: URL, modificationDate: Date) throws(GatehouseError) -> (String, Int64) {
-        let partial = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
-        try? FileManager.default.removeItem(at: partial)
+        let partial = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial-\(UUID().uuidString)")
         do {
             let archive = try Archive(url: partial, accessMode: .create)
             for path in files {

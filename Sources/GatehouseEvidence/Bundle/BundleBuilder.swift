@@ -75,7 +75,7 @@ struct BundleBuilder {
                 "evidence/\(collector.rawValue).json",
                 PopulationMetadata(
                     population: collector.rawValue, title: collector.title,
-                    kind: collector.isSnapshot ? "snapshot at the end of the period" : "events in the period",
+                    kind: collector.isSnapshot ? "snapshot of the configuration at export; statuses are as of the period's end" : "events in the period",
                     file: path, query: query.query, parameters: query.parameters, columns: query.columns, period: periodValue,
                     tenant: request.tenant?.value, rowCount: count, sha256: written.sha256))
         }
@@ -108,8 +108,8 @@ struct BundleBuilder {
 
     // MARK: Controls, policies
 
-    mutating func writeControls() throws(GatehouseError) {
-        let evaluator = RuleEvaluator(period: request.period, populations: retained, policies: policies)
+    mutating func writeControls(exportedAt: Date) throws(GatehouseError) {
+        let evaluator = RuleEvaluator(period: request.period, populations: retained, policies: policies, exportedAt: exportedAt)
         verdicts = catalog.controls.map { ($0, evaluator.verdict(for: $0)) }
         let matrix = ControlMatrix(
             framework: catalog.framework.rawValue, title: catalog.title, catalogVersion: catalog.version, period: periodValue,
@@ -180,11 +180,7 @@ struct BundleBuilder {
     func writeSignature(_ signature: [UInt8], publicKey: [UInt8]) throws(GatehouseError) {
         _ = try writeFile(signature, to: directory.appendingPathComponent(BundleLayout.signature))
         _ = try writeFile(Array(SigningKeyFormat.pem(publicKey).utf8), to: directory.appendingPathComponent(BundleLayout.publicKey))
-        let info = BundleSignature(
-            publicKey: Data(publicKey).base64EncodedString(), publicKeyFingerprint: SigningKeyFormat.fingerprint(publicKey))
-        let data: Data
-        do { data = try JSONText.encoder.encode(info) } catch { throw .environment("cannot encode the signature: \(error)") }
-        _ = try writeFile([UInt8](data) + [0x0A], to: directory.appendingPathComponent(BundleLayout.signatureInfo))
+        _ = try writeFile(try BundleSignature.bytes(publicKey: publicKey), to: directory.appendingPathComponent(BundleLayout.signatureInfo))
     }
 }
 

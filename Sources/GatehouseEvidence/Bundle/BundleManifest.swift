@@ -1,3 +1,6 @@
+import Foundation
+import GatehouseCore
+
 /// manifest.json: every file of a bundle with its SHA-256, size and media type, and what the bundle
 /// is. The signature covers these exact bytes; verify recomputes every hash against them.
 public struct BundleManifest: Codable, Sendable {
@@ -56,6 +59,13 @@ struct BundleSignature: Codable, Sendable {
         case signatureFile = "signature_file"
         case publicKey = "public_key"
         case publicKeyFingerprint = "public_key_fingerprint"
+    }
+
+    /// signature.json's exact bytes for a key.
+    static func bytes(publicKey: [UInt8]) throws(GatehouseError) -> [UInt8] {
+        let info = BundleSignature(
+            publicKey: Data(publicKey).base64EncodedString(), publicKeyFingerprint: SigningKeyFormat.fingerprint(publicKey))
+        do { return [UInt8](try JSONText.encoder.encode(info)) + [0x0A] } catch { throw .environment("cannot encode the signature: \(error)") }
     }
 }
 

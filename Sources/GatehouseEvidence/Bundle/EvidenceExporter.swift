@@ -55,10 +55,15 @@ public struct EvidenceExporter: Sendable {
         if FileManager.default.fileExists(atPath: request.output.path) {
             throw .conflict("\(request.output.path) already exists; choose another --out or remove it first")
         }
+        var isDirectory: ObjCBool = false
+        let folder = request.output.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .notFound("the folder \(folder.path) does not exist; create it or choose another --out")
+        }
         let work = request.output.deletingLastPathComponent()
             .appendingPathComponent(".\(request.output.lastPathComponent).partial-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .environment("cannot create \(work.path): \(error.localizedDescription); check that the --out folder exists and is writable")
         }
@@ -70,7 +75,7 @@ public struct EvidenceExporter: Sendable {
         try builder.collectAuditSegment(from: source, progress: progress)
         try builder.collectPopulations(from: source, progress: progress)
         progress("evaluating \(catalog.controls.count) controls")
-        try builder.writeControls()
+        try builder.writeControls(exportedAt: now)
         try builder.writePolicies()
         try builder.writeOSCAL()
         try builder.writeReport()

@@ -93,14 +93,17 @@ enum VerifyGuide {
            except `manifest.json`, `manifest.sig`, `signature.json` and `public-key.pem`.
         3. The populations. Each `evidence/<name>.csv` has `evidence/<name>.json` beside it: the query that produced
            it, its parameters (the period in UTC milliseconds), the row count and the CSV's SHA-256.
-        4. The audit log. `audit/events.jsonl` holds one event per line. For each line,
-           hash = SHA-256(previous_hash || canonical bytes), where the canonical bytes are `gatehouse-audit-v1\\n`
-           then, for seq, time (milliseconds), actor, tenant, source, action, target, outcome and each detail key in
-           sorted order (as `detail.<key>`), a line `<len>:<name>=<len>:<value>\\n` (`-` instead of a length and value
-           when absent). Each line's previous_hash is the hash of the line before. Lines marked `withheld` belong to
-           another tenant or lie outside the period: only their hashes are given. The last line's hash equals a
-           checkpoint in `audit/checkpoints.json`, whose signature covers
-           `gatehouse-audit-checkpoint-v1\\n<sequence>\\n<hash hex>\\n<time ms>\\n` with the same key.
+        4. The audit log. `audit/events.jsonl` holds one event per line; each line's previous_hash is the hash of
+           the line before. For an event with a salt (chain format 2):
+           hash = SHA-256(previous_hash || 0x02 || leaf), leaf = SHA-256(salt || canonical bytes);
+           for an older event without one (format 1): hash = SHA-256(previous_hash || canonical bytes).
+           The canonical bytes are `gatehouse-audit-v1\n` then, for seq, time (milliseconds), actor, tenant,
+           source, action, target, outcome and each detail key in sorted order (as `detail.<key>`), a line
+           `<len>:<name>=<len>:<value>\n` (`-` instead of a length and value when absent). Lines marked
+           `withheld` belong to another tenant or lie outside the period: they give only their leaf, which
+           still binds them into the chain. The last line's hash equals a checkpoint in
+           `audit/checkpoints.json`, whose signature covers
+           `gatehouse-audit-checkpoint-v1\n<sequence>\n<hash hex>\n<time ms>\n` with the same key.
 
         Statuses: `satisfied` (the rule held for every row), `not satisfied` (failing rows are named), and
         `no evidence` (the gateway holds nothing for the control in the period; never a pass).

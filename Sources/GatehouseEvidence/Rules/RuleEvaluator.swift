@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 
 /// Decides each control's status from the populations of one export.
@@ -5,6 +6,8 @@ struct RuleEvaluator {
     let period: EvidencePeriod
     let populations: [EvidenceCollector: PopulationRows]
     let policies: [PolicyDocument]
+    /// When the export runs: snapshots describe this moment, not the period's end.
+    let exportedAt: Date
     /// How long backups are kept, and the slack for the hourly prune to catch up.
     static let retentionDays = 7
 
@@ -93,8 +96,9 @@ struct RuleEvaluator {
             failing.append("\(tls.file): protocols '\(protocols)' include something other than TLSv1.2 and TLSv1.3")
         }
         let certificates = rows(.certificates)
-        for record in certificates.records where record.fields["expired_in_period"] == "yes" {
-            failing.append(certificates.reference(record.number, "certificate for \(record.fields["hostname", default: "?"]) expired on \(record.fields["not_after", default: "?"]) while still served"))
+        for record in certificates.records
+        where record.fields["expired_in_period"] == "yes" || record.fields["status_at_period_end"] == "expired" {
+            failing.append(certificates.reference(record.number, "certificate for \(record.fields["hostname", default: "?"]) expired on \(record.fields["not_after", default: "?"]) and is still in the store"))
         }
         if failing.isEmpty {
             return .satisfied("listeners offer \(protocols) only and no served certificate expired in the period (\(certificates.rows.count) certificates)")
@@ -148,10 +152,12 @@ struct RuleEvaluator {
         let limit = Double(Self.retentionDays + 1) * 86_400
         var failing: [String] = []
         var withBackups = 0
-        for record in tenants.records {
+        // The catalogue is a snapshot at export: it speaks for the period only when the period ended recently.
+        let catalogueApplies = exportedAt.timeIntervalSince(period.end) <= limit
+        for record in tenants.records where catalogueApplies {
             guard let oldest = record.fields["oldest_backup"], !oldest.isEmpty else { continue }
             withBackups += 1
-            if let date = ISO8601Millis.parse(oldest), period.end.timeIntervalSince(date) > limit, date < period.end {
+            if let date = ISO8601Millis.parse(oldest), exportedAt.timeIntervalSince(date) > limit {
                 failing.append(tenants.reference(record.number, "tenant \(record.fields["tenant", default: "?"]) still holds a backup from \(oldest), older than \(Self.retentionDays) days"))
             }
         }
@@ -203,8 +209,8 @@ struct RuleEvaluator {
                 failing.append("policies/\(id).md is missing")
                 continue
             }
-            if policy.effective > period.to {
-                failing.append("policies/\(id).md takes effect on \(policy.effective), after the period ends (\(period.to))")
+            if policy.effective > period.from {
+                failing.append("policies/\(id).md takes effect on \(policy.effective), after the period starts (\(period.from))")
             }
         }
         if failing.isEmpty { return .satisfied("\(ids.map { "policies/\($0).md" }.joined(separator: ", ")) in force during the period") }

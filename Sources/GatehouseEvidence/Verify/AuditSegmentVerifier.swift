@@ -17,11 +17,13 @@ enum AuditSegmentVerifier {
         var target: String?
         var outcome: String?
         var details: [String: String]?
+        var salt: String?
+        var leaf: String?
         var previousHash: String
         var hash: String
 
         enum CodingKeys: String, CodingKey {
-            case seq, withheld, actor, tenant, action, target, outcome, details, hash
+            case seq, withheld, actor, tenant, action, target, outcome, details, hash, salt, leaf
             case timeMs = "time_ms"
             case sourceIP = "source_ip"
             case previousHash = "previous_hash"
@@ -64,26 +66,47 @@ enum AuditSegmentVerifier {
                 throw Problem(message: "\(BundleLayout.auditEvents) line \(count + 1) is not a valid event")
             }
             if let previous {
-                guard line.seq == previous.seq + 1 else {
+                let (next, overflow) = previous.seq.addingReportingOverflow(1)
+                guard !overflow, line.seq == next else {
                     throw Problem(message: "the audit segment jumps from event \(previous.seq) to \(line.seq): events were removed")
                 }
                 guard line.previousHash == previous.hash else {
                     throw Problem(message: "audit event \(line.seq) does not link to event \(previous.seq): the chain is broken")
                 }
             }
-            if line.withheld != true {
+            guard let previousHash = hexBytes(line.previousHash), previousHash.count == 32 else {
+                throw Problem(message: "audit event \(line.seq) has a malformed previous_hash")
+            }
+            let recomputed: String
+            if line.withheld == true {
+                guard let leafText = line.leaf, let leaf = hexBytes(leafText), leaf.count == 32 else {
+                    throw Problem(
+                        message: "audit event \(line.seq) is withheld without a leaf (recorded before per-event salts), so the chain cannot be checked through it; ask the operator for a bundle of all tenants")
+                }
+                recomputed = link(previous: previousHash, leaf: leaf).hexString
+            } else {
                 guard let time = line.timeMs, let actor = line.actor, let action = line.action, let outcomeText = line.outcome,
-                      let outcome = AuditOutcome(rawValue: outcomeText), let previousHash = hexBytes(line.previousHash)
+                      let outcome = AuditOutcome(rawValue: outcomeText)
                 else { throw Problem(message: "audit event \(line.seq) lacks fields needed to check its hash") }
                 let event = AuditEvent(
                     time: Date(timeIntervalSince1970: Double(time) / 1000), actor: actor, tenant: line.tenant, sourceIP: line.sourceIP,
                     action: action, target: line.target, outcome: outcome, details: line.details ?? [:])
-                var hasher = SHA256()
-                hasher.update(data: previousHash)
-                hasher.update(data: event.canonicalBytes(sequence: line.seq))
-                guard hasher.finalize().hexString == line.hash else {
-                    throw Problem(message: "audit event \(line.seq) was changed: its content no longer matches its hash")
+                let canonical = event.canonicalBytes(sequence: line.seq)
+                if let saltText = line.salt {
+                    guard let salt = hexBytes(saltText), salt.count == 16 else { throw Problem(message: "audit event \(line.seq) has a malformed salt") }
+                    var leaf = SHA256()
+                    leaf.update(data: salt)
+                    leaf.update(data: canonical)
+                    recomputed = link(previous: previousHash, leaf: Array(leaf.finalize())).hexString
+                } else {
+                    var hasher = SHA256()
+                    hasher.update(data: previousHash)
+                    hasher.update(data: canonical)
+                    recomputed = hasher.finalize().hexString
                 }
+            }
+            guard recomputed == line.hash else {
+                throw Problem(message: "audit event \(line.seq) was changed: its content no longer matches its hash")
             }
             if let signed = signedHashes[line.seq], signed != line.hash {
                 throw Problem(message: "audit event \(line.seq) does not match its signed checkpoint: the chain was rewritten")
@@ -107,6 +130,15 @@ enum AuditSegmentVerifier {
             throw Problem(message: "\(BundleLayout.auditEvents) is empty but checkpoints are listed: the events were removed")
         }
         return (count, checkpoints.count)
+    }
+
+    /// SHA-256(previous ‖ 0x02 ‖ leaf), as the store links format-2 events (GatehouseStore AuditLog.link).
+    static func link(previous: [UInt8], leaf: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: [0x02])
+        hasher.update(data: leaf)
+        return Array(hasher.finalize())
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {

@@ -73,6 +73,10 @@ public enum BundleVerifier {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw GatehouseError.notFound("no file \(url.path)")
         }
+        let names: [String]
+        do { names = try ZIPStructure.names(of: url) } catch let problem as ZIPStructure.Problem {
+            throw BundleProblem(message: problem.message)
+        }
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw BundleProblem(message: "\(url.lastPathComponent) is not a ZIP archive")
@@ -80,7 +84,11 @@ public enum BundleVerifier {
         var entries: [String: Entry] = [:]
         for entry in archive {
             guard entries[entry.path] == nil else { throw BundleProblem(message: "\(entry.path) appears twice in the archive") }
+            guard entry.type == .file else { throw BundleProblem(message: "\(entry.path) is not a plain file") }
             entries[entry.path] = entry
+        }
+        guard entries.count == names.count, Set(names) == Set(entries.keys) else {
+            throw BundleProblem(message: "the archive's entries differ between its central directory and its reader: it was crafted")
         }
         func small(_ path: String) throws -> [UInt8] {
             guard let entry = entries[path] else {
@@ -133,6 +141,11 @@ public enum BundleVerifier {
         guard publicKey.isValidSignature(signature, for: manifestBytes) else {
             throw BundleProblem(message: "the signature in manifest.sig does not match manifest.json: the manifest was changed after signing, or the signature belongs to another bundle")
         }
+        // The files beside the signature hold nothing but the key: byte for byte what export writes.
+        guard pem == SigningKeyFormat.pem(key) else { throw BundleProblem(message: "public-key.pem was changed") }
+        guard try small(BundleLayout.signatureInfo) == BundleSignature.bytes(publicKey: key) else {
+            throw BundleProblem(message: "signature.json was changed")
+        }
 
         // 2. The manifest against the archive.
         let manifest: BundleManifest
@@ -141,6 +154,9 @@ public enum BundleVerifier {
         }
         guard manifest.format == BundleLayout.format else {
             throw BundleProblem(message: "manifest.json is format '\(manifest.format)'; this gatehouse reads \(BundleLayout.format)")
+        }
+        guard manifest.signingKeyFingerprint == SigningKeyFormat.fingerprint(key) else {
+            throw BundleProblem(message: "manifest.json names signing key \(manifest.signingKeyFingerprint), not the key that signed it")
         }
         checked.framework = manifest.framework
         checked.period = "\(manifest.period.from) to \(manifest.period.to)"

@@ -51,7 +51,11 @@ extension AuditLog {
                     return result("event \(record.sequence) does not link to event \(record.sequence - 1) (previous-hash mismatch)")
                 }
                 let stored = try Self.stored(record)
-                let recomputed = Self.chainHash(previous: previousHash, event: stored.event, sequence: record.sequence)
+                guard record.salt.map({ $0.count == 16 }) ?? true else {
+                    return result("event \(record.sequence) was modified (its salt is not 16 bytes)")
+                }
+                let recomputed = Self.chainHash(
+                    previous: previousHash, event: stored.event, sequence: record.sequence, salt: record.salt.map { [UInt8]($0) })
                 let storedDetails = try Self.detailsJSON(stored.event.details)
                 guard recomputed == [UInt8](record.hash), record.details == storedDetails,
                       record.outcome == stored.event.outcome.rawValue

@@ -83,15 +83,16 @@ public struct AuditLog: Sendable, AuditSink {
         var event = event
         if event.sourceIP == nil { event.sourceIP = AuditContext.sourceIP }
         let sequence = previous.sequence + 1
-        let hash = Self.chainHash(previous: previous.hash, event: event, sequence: sequence)
+        let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }
+        let hash = Self.chainHash(previous: previous.hash, event: event, sequence: sequence, salt: [UInt8](salt))
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO auditEvent (sequence, time, actor, tenant, sourceIP, action, target, outcome, details, previousHash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO auditEvent (sequence, time, actor, tenant, sourceIP, action, target, outcome, details, previousHash, hash, salt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try insert.execute(arguments: [
             sequence, event.timeMilliseconds, event.actor, event.tenant, event.sourceIP, event.action, event.target,
-            event.outcome.rawValue, try Self.detailsJSON(event.details), Data(previous.hash), Data(hash),
+            event.outcome.rawValue, try Self.detailsJSON(event.details), Data(previous.hash), Data(hash), salt,
         ])
         if signHead {
             let signature = try signingKey(in: db).signature(for: AuditHeadRecord.signedBytes(sequence: sequence, hash: hash))
@@ -100,10 +101,30 @@ public struct AuditLog: Sendable, AuditSink {
         return (sequence, hash)
     }
 
-    static func chainHash(previous: [UInt8], event: AuditEvent, sequence: Int64) -> [UInt8] {
+    /// Format 2 (with a salt): SHA-256(previous ‖ 0x02 ‖ leaf), leaf = SHA-256(salt ‖ canonical bytes).
+    /// Format 1 (no salt, events recorded before v6-audit-salt): SHA-256(previous ‖ canonical bytes).
+    static func chainHash(previous: [UInt8], event: AuditEvent, sequence: Int64, salt: [UInt8]?) -> [UInt8] {
+        guard let salt else {
+            var hasher = SHA256()
+            hasher.update(data: previous)
+            hasher.update(data: event.canonicalBytes(sequence: sequence))
+            return Array(hasher.finalize())
+        }
+        return link(previous: previous, leaf: leaf(salt: salt, canonical: event.canonicalBytes(sequence: sequence)))
+    }
+
+    static func leaf(salt: [UInt8], canonical: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: salt)
+        hasher.update(data: canonical)
+        return Array(hasher.finalize())
+    }
+
+    static func link(previous: [UInt8], leaf: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
-        hasher.update(data: event.canonicalBytes(sequence: sequence))
+        hasher.update(data: [0x02])
+        hasher.update(data: leaf)
         return Array(hasher.finalize())
     }
 

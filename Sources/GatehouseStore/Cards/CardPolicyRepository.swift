@@ -34,7 +34,7 @@ public struct CardPolicyRepository: Sendable {
                     time: now, actor: actor, tenant: prefix.value, action: AuditAction.cardPolicy, target: prefix.value,
                     details: [
                         "tokenize": String(policy.tokenize), "keeps_bin": String(policy.keepsBIN),
-                        "processor": policy.processor?.description ?? "-",
+                        "processor": policy.processor.map(\.origin) ?? "-",
                     ]), in: db)
             return policy
         }

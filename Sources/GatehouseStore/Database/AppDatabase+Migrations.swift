@@ -125,6 +125,7 @@ extension AppDatabase {
         registerCardMigration(&migrator)
         registerBackupMigration(&migrator)
         registerEvidenceMigration(&migrator)
+        registerAuditSaltMigration(&migrator)
         return migrator
     }
 }

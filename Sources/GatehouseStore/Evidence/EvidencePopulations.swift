@@ -52,7 +52,8 @@ enum EvidencePopulations {
         """
         SELECT e.sequence, e.time, e.actor, e.tenant, e.sourceIP, e.action, e.target, e.outcome, e.details,
           (SELECT count(*) FROM auditEvent AS s
-           WHERE s.action = 'auth.login' AND s.outcome = 'success' AND s.actor = 'user:' || e.target AND s.time > e.time
+           WHERE s.action = 'auth.login' AND s.outcome = 'success' AND s.actor = 'user:' || e.target
+             AND s.time > e.time AND s.time < :end
              AND NOT EXISTS (SELECT 1 FROM auditEvent AS r
                              WHERE r.action IN ('user.enable', 'user.add') AND r.target = e.target
                                AND r.time > e.time AND r.time <= s.time)) AS signins_after
@@ -172,7 +173,7 @@ enum EvidencePopulations {
 
     static func incidents(tenant: Bool) -> String {
         """
-        SELECT id, title, detectedDay, tenants,
+        SELECT id, title, detectedDay, \(tenant ? ":tenant" : "tenants") AS tenants,
           CASE significantHarm WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE 'not assessed' END AS significant_harm,
           ifnull(notifiedDay, '') AS notified, recordedAt, recordedBy
         FROM incident

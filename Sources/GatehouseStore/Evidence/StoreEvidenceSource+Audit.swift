@@ -30,14 +30,23 @@ extension StoreEvidenceSource {
                 .fetchCursor(db)
             while let record = try cursor.next() {
                 let inScope = record.time >= start && record.time < end && (tenant == nil || record.tenant == tenant?.value)
-                try entry(
-                    AuditSegmentEntry(
-                        sequence: record.sequence, previousHash: [UInt8](record.previousHash), hash: [UInt8](record.hash),
-                        event: inScope
-                            ? AuditSegmentEntry.Recorded(
+                if inScope {
+                    try entry(
+                        AuditSegmentEntry(
+                            sequence: record.sequence, previousHash: [UInt8](record.previousHash), hash: [UInt8](record.hash),
+                            event: AuditSegmentEntry.Recorded(
                                 timeMilliseconds: record.time, actor: record.actor, tenant: record.tenant, sourceIP: record.sourceIP,
-                                action: record.action, target: record.target, outcome: record.outcome, detailsJSON: record.details)
-                            : nil))
+                                action: record.action, target: record.target, outcome: record.outcome, detailsJSON: record.details,
+                                salt: record.salt.map { [UInt8]($0) })))
+                } else {
+                    let leaf = try record.salt.map { salt in
+                        AuditLog.leaf(salt: [UInt8](salt), canonical: try AuditLog.stored(record).event.canonicalBytes(sequence: record.sequence))
+                    }
+                    try entry(
+                        AuditSegmentEntry(
+                            sequence: record.sequence, previousHash: [UInt8](record.previousHash), hash: [UInt8](record.hash), event: nil,
+                            leaf: leaf))
+                }
             }
             return try AuditCheckpointRecord
                 .filter(Column("sequence") >= first && Column("sequence") <= anchor)

@@ -81,8 +81,7 @@ public struct StoreEvidenceSource: EvidenceSource {
 
     /// A processor URL as scheme://host[:port]: a path or query could carry a credential.
     static func originOnly(_ text: String) -> String {
-        guard !text.isEmpty, let url = URL(string: text), let scheme = url.scheme, let host = url.host else { return text.isEmpty ? "" : "configured" }
-        return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+        text.isEmpty ? "" : (try? CardProcessorURL(text))?.origin ?? "configured"
     }
 
     /// The chain's verification, then what the period holds. Counts cover the whole chain, not a

@@ -106,6 +106,8 @@ struct AuditEventRecord: Codable, FetchableRecord, PersistableRecord {
     var details: String
     var previousHash: Data
     var hash: Data
+    /// 16 random bytes for chain format 2; nil for events recorded before it.
+    var salt: Data?
 }
 
 extension AuditEventRecord {
@@ -122,6 +124,7 @@ extension AuditEventRecord {
         details = row["details"]
         previousHash = row["previousHash"]
         hash = row["hash"]
+        salt = row["salt"]
     }
 }
 
