@@ -28,6 +28,22 @@ struct ControlStatusTests {
         #expect(beforeVerify["A1.3"]?.failing.first?.contains("tenant acme") == true)
     }
 
+    @Test("Days a tenant spent suspended expect no backup, even after it was resumed")
+    func suspendedDays() throws {
+        let fixture = try EvidenceFixture()
+        try fixture.seed(missingBackupDay: 5)
+        fixture.at(4, hour: 20)
+        _ = try fixture.store.tenants.suspend(fixture.acme, by: .cli("ops"))
+        fixture.at(5, hour: 20)
+        _ = try fixture.store.tenants.resume(fixture.acme, newExpiry: nil, by: .cli("ops"))
+        fixture.at(12)
+        let entries = try EvidenceFixture.entries(try fixture.export(from: 2, to: 10))
+        let days = EvidenceFixture.csv(entries["evidence/backups-daily.csv"]).dropFirst().map { $0[1] }
+        #expect(!days.contains("2027-01-05") && !days.contains("2027-01-04"), "acme was suspended from 20:00 on day 4 to 20:00 on day 5")
+        #expect(days.contains("2027-01-03") && days.contains("2027-01-06"))
+        #expect(try EvidenceFixture.controls(entries)["A1.2"]?.status == "satisfied")
+    }
+
     @Test("Sources without records give 'no evidence', never a pass")
     func noEvidenceIsNotAPass() throws {
         let fixture = try EvidenceFixture()

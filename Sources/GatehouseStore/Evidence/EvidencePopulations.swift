@@ -75,7 +75,8 @@ enum EvidencePopulations {
     }
 
     /// Days each tenant was active with a database from its first whole day; a day without a
-    /// successful backup is missing.
+    /// successful backup is missing. A day the tenant spent suspended, even in part (by its
+    /// tenant.suspend and tenant.resume events, so a suspension since lifted still counts), expects no backup.
     static func backupsDaily(tenant: Bool) -> String {
         """
         WITH RECURSIVE day(startMs) AS (
@@ -84,8 +85,14 @@ enum EvidencePopulations {
         expected AS (
           SELECT t.prefix, day.startMs FROM tenant AS t, day
           WHERE t.databasePath IS NOT NULL AND t.createdAt <= day.startMs
-            AND (t.suspendedAt IS NULL OR t.suspendedAt >= day.startMs + 86400000)
             AND t.expiresAt > day.startMs\(tenant ? " AND t.prefix = :tenant" : "")
+            AND NOT EXISTS (
+              SELECT 1 FROM auditEvent AS s
+              WHERE s.action = 'tenant.suspend' AND s.outcome = 'success' AND s.tenant = t.prefix
+                AND s.time < day.startMs + 86400000
+                AND NOT EXISTS (SELECT 1 FROM auditEvent AS r
+                                WHERE r.action = 'tenant.resume' AND r.outcome = 'success' AND r.tenant = t.prefix
+                                  AND r.time > s.time AND r.time <= day.startMs))
         )
         SELECT prefix, day, backups, failed_runs, CASE WHEN backups = 0 THEN 'yes' ELSE 'no' END AS missing
         FROM (
