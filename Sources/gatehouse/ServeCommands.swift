@@ -99,7 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             let context = try open(global, policies: serve.policies)
             let options = serve.options(demo: true)
-            emit(try DemoSetup(context, options: options).run())
+            emit(try DemoSetup(context, options: options).run(serving: !noServe))
             if !noServe { try await GatehouseServer(context, options: options).run() }
         } catch let error as GatehouseError {
             fail(error)

@@ -19,7 +19,8 @@ public struct DemoSetup: Sendable {
         self.options = options
     }
 
-    public func run() throws(GatehouseError) -> CommandOutput {
+    /// `serving` says whether the command goes on to serve (it does unless --no-serve).
+    public func run(serving: Bool = true) throws(GatehouseError) -> CommandOutput {
         let store = try context.store()
         let prefix = try TenantPrefix(Self.tenant)
         var lines: [String] = []
@@ -65,9 +66,10 @@ public struct DemoSetup: Sendable {
             "  swift run gatehouse user token create demo alice",
             "  swift run gatehouse audit list --tenant demo",
             "  swift run gatehouse audit verify",
-            "",
-            "Serving now; stop with Ctrl-C.",
+            "  swift run gatehouse evidence export --framework soc2 --from \(CalendarDay(context.clock.now())) --to \(CalendarDay(context.clock.now())) --out soc2.zip",
+            "  swift run gatehouse evidence verify soc2.zip",
         ]
+        if serving { lines += ["", "Serving now; stop with Ctrl-C."] }
         return CommandOutput(lines.joined(separator: "\n") + "\n")
     }
 
