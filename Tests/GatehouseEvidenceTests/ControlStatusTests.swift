@@ -44,6 +44,22 @@ struct ControlStatusTests {
         #expect(try EvidenceFixture.controls(entries)["A1.2"]?.status == "satisfied")
     }
 
+    @Test("C1.1 follows the card settings in force at the period's end, processor shown as its origin")
+    func cardSettingsAtPeriodEnd() throws {
+        let fixture = try EvidenceFixture()
+        try fixture.seed()
+        fixture.at(6)
+        _ = try fixture.store.cards.set(
+            fixture.beta, tokenize: false, keepsBIN: nil, processor: .some(try CardProcessorURL("https://pay.example.com/v1/tokens?key=abc")),
+            by: .cli("ops"))
+        let before = try EvidenceFixture.entries(try fixture.export(from: 2, to: 5))
+        #expect(try EvidenceFixture.controls(before)["C1.1"]?.status == "satisfied")
+        let after = try EvidenceFixture.entries(try fixture.export(from: 2, to: 10))
+        #expect(try EvidenceFixture.controls(after)["C1.1"]?.failing == ["evidence/card-policies.csv row 2: tenant beta has card tokenization off"])
+        #expect(EvidenceFixture.csv(after["evidence/card-policies.csv"]).last == ["beta", "off", "no", "https://pay.example.com"])
+        for (path, data) in after { #expect(!String(decoding: data, as: UTF8.self).contains("key=abc"), "\(path)") }
+    }
+
     @Test("Sources without records give 'no evidence', never a pass")
     func noEvidenceIsNotAPass() throws {
         let fixture = try EvidenceFixture()
@@ -94,6 +110,19 @@ struct ControlStatusTests {
         #expect(soc2["CC6.6"]?.status == "not satisfied")
         #expect(soc2["CC6.6"]?.failing.count == 1)
         #expect(soc2["CC6.6"]?.failing.first?.contains("tenant beta admits every address") == true)
+
+        // A past period is judged by the rules it had: acme's rule, removed after the period and
+        // beta's, added after it, change nothing.
+        fixture.at(12, hour: 2)
+        try fixture.store.allowlists.remove(try IPNetwork("10.0.0.0/8"), tenant: fixture.acme, user: nil, allowingEveryAddress: true, by: .cli("ops"))
+        _ = try fixture.store.allowlists.add(try IPNetwork("0.0.0.0/0"), tenant: fixture.beta, user: nil, by: .cli("ops"))
+        let past = try EvidenceFixture.entries(try fixture.export(from: 2, to: 10))
+        #expect(EvidenceFixture.csv(past["evidence/allowlist-snapshot.csv"]).dropFirst().map { [$0[0], $0[2], $0[4], $0[5]] }
+            == [["acme", "1", "no", "10.0.0.0/8"], ["beta", "0", "no", ""]])
+        #expect(try EvidenceFixture.controls(past)["CC6.6"]?.failing.count == 1)
+        let later = try EvidenceFixture.entries(try fixture.export(from: 12, to: 12))
+        #expect(EvidenceFixture.csv(later["evidence/allowlist-snapshot.csv"]).dropFirst().map { [$0[0], $0[2], $0[4], $0[5]] }
+            == [["acme", "0", "no", ""], ["beta", "1", "yes", "0.0.0.0/0"]])
 
         fixture.at(12, hour: 3)
         _ = try fixture.store.incidents.record(

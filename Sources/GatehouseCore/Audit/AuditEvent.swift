@@ -97,7 +97,7 @@ public struct AuditEvent: Hashable, Sendable {
 
     static let sensitiveKeyWords = ["password", "passwd", "secret", "token", "pan", "card", "cvv", "cvc", "key"]
 
-    static let allowedKeys: Set<String> = ["key_fingerprint", "key_type", "token_id", "tokens", "fields_tokenized"]
+    static let allowedKeys: Set<String> = ["key_fingerprint", "key_type", "token_id", "tokens", "fields_tokenized", "tokenize"]
 
     static func isSensitive(key: String, value: String) -> Bool {
         let lowered = key.lowercased()

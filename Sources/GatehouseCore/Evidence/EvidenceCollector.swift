@@ -32,7 +32,7 @@ public enum EvidenceCollector: String, CaseIterable, Sendable, Codable {
         case .roleChanges: "Role changes in the period"
         case .credentialChanges: "Credential changes (passwords, API tokens, SSH keys) in the period"
         case .allowlistChanges: "IP allowlist changes in the period"
-        case .allowlistSnapshot: "IP allowlist configuration of every tenant at export"
+        case .allowlistSnapshot: "IP allowlists in force at the end of the period, rebuilt from their change events"
         case .tenantChanges: "Tenant and card-policy changes in the period"
         case .tenants: "Tenants at export: status, data region, database, oldest catalogued backup"
         case .certificateEvents: "Certificate imports, replacements, expiry warnings and domain changes in the period"
@@ -46,16 +46,17 @@ public enum EvidenceCollector: String, CaseIterable, Sendable, Codable {
         case .backupPrunes: "Backup prunes (retention) in the period"
         case .restoreChecks: "Restore checks (backup verify) in the period"
         case .tokenizationDaily: "Card tokenization per tenant per day (counts only)"
-        case .cardPolicies: "Card tokenization settings of every tenant at export"
+        case .cardPolicies: "Card tokenization settings in force at the end of the period, from their change events"
         case .auditVerification: "Verification of the audit log's hash chain and checkpoints"
         case .incidents: "Incidents and breaches recorded in the register"
         }
     }
 
-    /// A snapshot describes the state at export; the others list what happened in the period.
+    /// A snapshot describes the configuration at export; the others list what happened in the period
+    /// (or, for allowlists and card settings, what was in force at its end).
     public var isSnapshot: Bool {
         switch self {
-        case .allowlistSnapshot, .tenants, .certificates, .tlsConfiguration, .cardPolicies: true
+        case .tenants, .certificates, .tlsConfiguration: true
         default: false
         }
     }

@@ -75,7 +75,9 @@ struct BundleBuilder {
                 "evidence/\(collector.rawValue).json",
                 PopulationMetadata(
                     population: collector.rawValue, title: collector.title,
-                    kind: collector.isSnapshot ? "snapshot of the configuration at export; statuses are as of the period's end" : "events in the period",
+                    kind: collector == .allowlistSnapshot || collector == .cardPolicies
+                        ? "state at the end of the period, rebuilt from change events"
+                        : collector.isSnapshot ? "snapshot of the configuration at export; statuses are as of the period's end" : "events in the period",
                     file: path, query: query.query, parameters: query.parameters, columns: query.columns, period: periodValue,
                     tenant: request.tenant?.value, rowCount: count, sha256: written.sha256))
         }

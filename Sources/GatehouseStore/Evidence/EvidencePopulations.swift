@@ -121,20 +121,38 @@ enum EvidencePopulations {
         """
     }
 
+    /// A tenant's status at the period's end: suspended by its last suspend/resume event before then
+    /// (not today's flag, so a suspension since lifted still shows), expired by its subscription.
     static let tenantStatus = """
-        CASE WHEN t.suspendedAt IS NOT NULL AND t.suspendedAt < :end THEN 'suspended'
+        CASE WHEN (SELECT x.action FROM auditEvent AS x
+                   WHERE x.action IN ('tenant.suspend', 'tenant.resume') AND x.outcome = 'success' AND x.tenant = t.prefix
+                     AND x.time < :end ORDER BY x.sequence DESC LIMIT 1) = 'tenant.suspend' THEN 'suspended'
              WHEN t.expiresAt <= :end THEN 'expired' ELSE 'active' END
         """
 
+    /// The allowlists in force at the period's end, rebuilt from allowlist.add/remove events (a rule
+    /// is in force when its last event before :end added it), so a past period is judged by the
+    /// rules it had, not today's.
     static func allowlistSnapshot(tenant: Bool) -> String {
         """
+        WITH latest AS (
+          SELECT e.tenant, e.target, json_extract(e.details, '$.cidr') AS cidr, max(e.sequence) AS sequence
+          FROM auditEvent AS e
+          WHERE e.action IN ('allowlist.add', 'allowlist.remove') AND e.outcome = 'success' AND e.time < :end
+          GROUP BY e.tenant, e.target, cidr
+        ),
+        rules AS (
+          SELECT l.tenant, l.cidr, CASE WHEN l.target = l.tenant THEN 'tenant' ELSE 'user' END AS scope
+          FROM latest AS l JOIN auditEvent AS a ON a.sequence = l.sequence
+          WHERE a.action = 'allowlist.add'
+        )
         SELECT t.prefix, \(tenantStatus) AS status,
-          (SELECT count(*) FROM allowlistRule AS r WHERE r.tenantId = t.id AND r.userId IS NULL) AS tenant_rules,
-          (SELECT count(*) FROM allowlistRule AS r WHERE r.tenantId = t.id AND r.userId IS NOT NULL) AS user_rules,
-          CASE WHEN EXISTS (SELECT 1 FROM allowlistRule AS r WHERE r.tenantId = t.id AND r.userId IS NULL
-                            AND (r.cidr LIKE '%/0')) THEN 'yes' ELSE 'no' END AS allow_all_exception,
-          ifnull((SELECT group_concat(cidr, ' ') FROM (SELECT cidr FROM allowlistRule AS r
-                  WHERE r.tenantId = t.id AND r.userId IS NULL ORDER BY cidr)), '') AS networks
+          (SELECT count(*) FROM rules AS r WHERE r.tenant = t.prefix AND r.scope = 'tenant') AS tenant_rules,
+          (SELECT count(*) FROM rules AS r WHERE r.tenant = t.prefix AND r.scope = 'user') AS user_rules,
+          CASE WHEN EXISTS (SELECT 1 FROM rules AS r WHERE r.tenant = t.prefix AND r.scope = 'tenant' AND r.cidr LIKE '%/0')
+               THEN 'yes' ELSE 'no' END AS allow_all_exception,
+          ifnull((SELECT group_concat(cidr, ' ') FROM (SELECT cidr FROM rules AS r
+                  WHERE r.tenant = t.prefix AND r.scope = 'tenant' ORDER BY cidr)), '') AS networks
         FROM tenant AS t
         WHERE t.createdAt < :end\(tenant ? " AND t.prefix = :tenant" : "")
         ORDER BY t.prefix
@@ -165,14 +183,24 @@ enum EvidencePopulations {
         """
     }
 
-    /// Tenants without a policy row tokenize (the default); the processor shows as scheme and host only.
+    /// Card settings in force at the period's end, from each tenant's last tenant.card_policy event
+    /// before then; a tenant without one tokenizes (the default). Events written before the setting was
+    /// kept in clear (it read as "[redacted]") fall back to today's setting. The processor shows as its origin.
     static func cardPolicies(tenant: Bool) -> String {
         """
         SELECT t.prefix,
-          CASE WHEN ifnull(p.tokenize, 1) = 1 THEN 'on' ELSE 'off' END AS tokenization,
-          CASE WHEN ifnull(p.keepsBIN, 0) = 1 THEN 'yes' ELSE 'no' END AS keep_bin,
-          ifnull(p.processorURL, '') AS card_processor
-        FROM tenant AS t LEFT JOIN cardPolicy AS p ON p.tenantId = t.id
+          CASE WHEN p.sequence IS NULL THEN 'on'
+               WHEN json_extract(p.details, '$.tokenize') = 'false' THEN 'off'
+               WHEN json_extract(p.details, '$.tokenize') = 'true' THEN 'on'
+               WHEN ifnull(c.tokenize, 1) = 1 THEN 'on' ELSE 'off' END AS tokenization,
+          CASE WHEN json_extract(p.details, '$.keeps_bin') = 'true' THEN 'yes' ELSE 'no' END AS keep_bin,
+          CASE WHEN ifnull(json_extract(p.details, '$.processor'), '-') = '-' THEN '' ELSE json_extract(p.details, '$.processor') END
+            AS card_processor
+        FROM tenant AS t
+        LEFT JOIN cardPolicy AS c ON c.tenantId = t.id
+        LEFT JOIN auditEvent AS p ON p.sequence = (
+          SELECT max(x.sequence) FROM auditEvent AS x
+          WHERE x.action = 'tenant.card_policy' AND x.outcome = 'success' AND x.tenant = t.prefix AND x.time < :end)
         WHERE t.createdAt < :end\(tenant ? " AND t.prefix = :tenant" : "")
         ORDER BY t.prefix
         """
