@@ -131,7 +131,9 @@ let package = Package(
             name: "sni-setup", dependencies: ["GatehouseStore", "GatehouseTLS", "GatehouseCore"], path: "Benchmarks/SNISetup"),
         // Benchmark helper: fills a store with N audit events over D days (Benchmarks/evidence-export.sh).
         .executableTarget(name: "evidence-seed", dependencies: ["GatehouseStore", "GatehouseCore"], path: "Benchmarks/EvidenceSeed"),
-        .executableTarget(name: "pan-detector-bench", dependencies: ["GatehouseTokenization"], path: "Benchmarks/PANDetectorBench"),
+        .executableTarget(
+            name: "pan-detector-bench", dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/PANDetectorBench"),
         .target(
             name: "GatehouseTesting",
             dependencies: [

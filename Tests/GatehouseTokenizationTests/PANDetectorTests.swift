@@ -151,3 +151,40 @@ struct PANDetectorFastPathTests {
         }
     }
 }
+
+@Suite("Base58")
+struct Base58Tests {
+    /// The textbook carry-chain encoding, to check the limb-wise one against.
+    static func reference(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
+        var digits: [UInt8] = []
+        for byte in bytes {
+            var carry = Int(byte)
+            for index in digits.indices {
+                carry += Int(digits[index]) << 8
+                digits[index] = UInt8(carry % 58)
+                carry /= 58
+            }
+            while carry > 0 {
+                digits.append(UInt8(carry % 58))
+                carry /= 58
+            }
+        }
+        let zeros = bytes.prefix { $0 == 0 }.count
+        return String(decoding: Array(repeating: alphabet[0], count: zeros) + digits.reversed().map { alphabet[Int($0)] }, as: UTF8.self)
+    }
+
+    @Test func matchesTheReferenceEncoding() {
+        #expect(Base58.encode(Array("hello world".utf8)) == "StV1DL6CwTryKyV")
+        #expect(Base58.encode([]) == "" && Base58.encode([0, 0]) == "11" && Base58.encode([0, 0, 1]) == "112")
+        var generator = SystemRandomNumberGenerator()
+        for length in [1, 2, 3, 4, 5, 7, 8, 31, 32, 33] {
+            for _ in 0..<300 {
+                var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                if Bool.random(using: &generator) { bytes[0] = 0 }
+                if length > 2 && Bool.random(using: &generator) { bytes[1] = 0 }
+                #expect(Base58.encode(bytes) == Self.reference(bytes), "\(bytes)")
+            }
+        }
+    }
+}

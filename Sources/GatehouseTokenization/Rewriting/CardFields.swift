@@ -9,6 +9,14 @@ public enum CardFieldNames {
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
     ]
 
+    /// The names above as bytes, indexed by length.
+    static let namesByLength: [[([UInt8], Kind)]] = {
+        var table = [[([UInt8], Kind)]](repeating: [], count: 16)
+        for name in securityCodes { table[name.utf8.count].append((Array(name.utf8), .securityCode)) }
+        for name in expiries { table[name.utf8.count].append((Array(name.utf8), .expiry)) }
+        return table
+    }()
+
     public static func isSecurityCode(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .securityCode }
     static func isExpiry(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .expiry }
 
@@ -16,11 +24,15 @@ public enum CardFieldNames {
 
     /// What a field name (as UTF-8) names. Names are ASCII and short, so the normalized form is
     /// built in place, without allocating, for every field of every request.
-    static func kind(_ name: ArraySlice<UInt8>) -> Kind {
+    static func kind(_ name: some Collection<UInt8>) -> Kind {
         // Every name of interest starts with c, s or e (cvv, security_code, expiry, …).
-        guard name.count <= 24, let first = name.first(where: { $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") }),
-              [0x63, 0x43, 0x73, 0x53, 0x65, 0x45].contains(first)
-        else { return .other }
+        guard name.count <= 24, let first = name.first(where: { $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") }) else {
+            return .other
+        }
+        switch first {
+        case 0x63, 0x43, 0x73, 0x53, 0x65, 0x45: break
+        default: return .other
+        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
             var length = 0
             for byte in name {
@@ -30,9 +42,9 @@ public enum CardFieldNames {
                 length += 1
             }
             guard length >= 3 && length <= 15 else { return .other }
-            let normalized = String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<length]), as: UTF8.self)
-            if securityCodes.contains(normalized) { return .securityCode }
-            if expiries.contains(normalized) { return .expiry }
+            let normalized = UnsafeBufferPointer(rebasing: buffer[0..<length])
+            // Byte comparison against the few names of this length: no String, no hashing.
+            for (candidate, kind) in namesByLength[length] where candidate.elementsEqual(normalized) { return kind }
             return .other
         }
     }

@@ -1,13 +1,15 @@
 /// RFC 8259 tokens, and the rewriting of string and number tokens, shared by both JSON rewriters.
+/// Generic over the byte collection, so the one-pass rewriter reads an unsafe buffer (no reference
+/// counting per token) and the tree rewriter its array.
 enum JSONLexing {
-    static func skipSpace(_ bytes: [UInt8], _ index: inout Int) {
+    static func skipSpace<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) where Bytes.Index == Int {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1
         }
     }
 
     /// A string token at `index`, quotes included.
-    static func string(_ bytes: [UInt8], _ index: inout Int) throws -> Range<Int> {
+    static func string<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONRewriter.Malformed() }
         let start = index
         index += 1
@@ -23,7 +25,7 @@ enum JSONLexing {
         throw JSONRewriter.Malformed()
     }
 
-    static func number(_ bytes: [UInt8], _ index: inout Int) throws -> Range<Int> {
+    static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         try digits(bytes, &index)
@@ -39,16 +41,17 @@ enum JSONLexing {
         return start..<index
     }
 
-    private static func digits(_ bytes: [UInt8], _ index: inout Int) throws {
+    private static func digits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws where Bytes.Index == Int {
         let start = index
         while index < bytes.count, bytes[index].isASCIIDigit { index += 1 }
         guard index > start else { throw JSONRewriter.Malformed() }
     }
 
     /// `true`, `false` or `null` at `index`.
-    static func literal(_ bytes: [UInt8], _ index: inout Int) throws -> Range<Int> {
-        for literal in ["true", "false", "null"] {
-            let utf8 = Array(literal.utf8)
+    static let literals: [[UInt8]] = [Array("true".utf8), Array("false".utf8), Array("null".utf8)]
+
+    static func literal<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {
+        for utf8 in literals {
             if bytes.count - index >= utf8.count, bytes[index..<index + utf8.count].elementsEqual(utf8) {
                 index += utf8.count
                 return index - utf8.count..<index
@@ -58,9 +61,9 @@ enum JSONLexing {
     }
 
     /// Writes a string token with its card numbers replaced, or as it was.
-    static func emitString(
-        _ bytes: [UInt8], _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
-    ) {
+    static func emitString<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
+    ) where Bytes.Index == Int {
         let inner = range.lowerBound + 1..<range.upperBound - 1
         let escaped = bytes[inner].contains(UInt8(ascii: "\\"))
         guard escaped || bytes[inner].contains(where: \.isASCIIDigit) else {
@@ -69,8 +72,10 @@ enum JSONLexing {
         }
         // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
         let replaced = escaped
-            ? replacement.replacing(in: JSONString.decode(bytes[inner]), context: context)
-            : bytes[inner].withUnsafeBytes { replacement.replacing(in: $0, context: context) }
+            ? replacement.replacing(in: JSONString.decode(Array(bytes[inner])[...]), context: context)
+            : bytes.withContiguousStorageIfAvailable { buffer in
+                replacement.replacing(in: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[inner])), context: context)
+            } ?? replacement.replacing(in: Array(bytes[inner]), context: context)
         if let replaced {
             JSONString.encode(replaced, into: &output)
         } else {
@@ -79,14 +84,17 @@ enum JSONLexing {
     }
 
     /// Writes a number token; one that is a card number becomes its token, as a string.
-    static func emitNumber(
-        _ bytes: [UInt8], _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
-    ) {
+    static func emitNumber<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
+    ) where Bytes.Index == Int {
         var token: [UInt8]?
-        bytes[range].withUnsafeBytes { raw in
+        func scan(_ raw: UnsafeRawBufferPointer) {
             PANDetector.scan(raw) { _, digits, _ in
                 if token == nil { token = replacement.token(for: digits, context: context) }
             }
+        }
+        if bytes.withContiguousStorageIfAvailable({ scan(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[range]))) }) == nil {
+            Array(bytes[range]).withUnsafeBytes { scan($0) }
         }
         if let token {
             JSONString.encode(token, into: &output)

@@ -1,23 +1,30 @@
 /// The JSON rewriter for when no card processor needs each card's security code and expiry: one
 /// pass, no document tree, output written as the input is read. Same rules as `JSONRewriter`.
 struct JSONStreamRewriter {
-    let bytes: [UInt8]
+    let document: [UInt8]
     var replacement: TokenReplacement
     var removed = 0
     private var index = 0
     private var output: [UInt8] = []
+    /// The document's bytes while `rewrite` runs: read through a buffer, not the array, so reading a
+    /// token costs no reference counting.
+    private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
     init(bytes: [UInt8], replacement: TokenReplacement) {
-        self.bytes = bytes
+        self.document = bytes
         self.replacement = replacement
     }
 
     /// Nil when the document has neither a card number nor a security code.
     mutating func rewrite() throws -> [UInt8]? {
-        output.reserveCapacity(bytes.count + 64)
-        try value(depth: 0, emit: true)
-        skipSpace()
-        guard index == bytes.count else { throw JSONRewriter.Malformed() }
+        output.reserveCapacity(document.count + 64)
+        try document.withUnsafeBufferPointer { buffer in
+            bytes = buffer
+            defer { bytes = UnsafeBufferPointer(start: nil, count: 0) }
+            try value(depth: 0, emit: true)
+            skipSpace()
+            guard index == bytes.count else { throw JSONRewriter.Malformed() }
+        }
         return replacement.tokenized == 0 && removed == 0 ? nil : output
     }
 
@@ -50,14 +57,14 @@ struct JSONStreamRewriter {
                 let key = try JSONLexing.string(bytes, &index)
                 try expect(UInt8(ascii: ":"))
                 let raw = bytes[key.lowerBound + 1..<key.upperBound - 1]
-                let kind = CardFieldNames.kind(raw.contains(UInt8(ascii: "\\")) ? JSONString.decode(raw)[...] : raw)
+                let kind = raw.contains(UInt8(ascii: "\\")) ? CardFieldNames.kind(JSONString.decode(Array(raw)[...])) : CardFieldNames.kind(raw)
                 if kind == .securityCode {
                     try value(depth: depth + 1, emit: false)
                     if emit { removed += 1 }
                 } else {
                     if emit {
                         if !first { output.append(UInt8(ascii: ",")) }
-                        output.append(contentsOf: bytes[key])
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[key]))
                         output.append(UInt8(ascii: ":"))
                     }
                     first = false
@@ -109,7 +116,7 @@ struct JSONStreamRewriter {
             if emit { JSONLexing.emitNumber(bytes, range, &replacement, context: CardContext(), into: &output) }
         default:
             let range = try JSONLexing.literal(bytes, &index)
-            if emit { output.append(contentsOf: bytes[range]) }
+            if emit { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range])) }
         }
     }
 }

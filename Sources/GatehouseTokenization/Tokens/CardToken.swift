@@ -31,22 +31,37 @@ public struct CardTokenizer: CardTokenSource {
 enum Base58 {
     private static let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
 
+    /// The number in 32-bit limbs, divided by 58⁵ at a time: five digits per pass over the limbs
+    /// instead of one carry chain per input byte (tokens are made for every card of every request).
     static func encode(_ bytes: [UInt8]) -> String {
-        var digits: [UInt8] = []  // base-58 digits, least significant first
-        digits.reserveCapacity(bytes.count * 138 / 100 + 1)
-        for byte in bytes {
-            var carry = Int(byte)
-            for index in digits.indices {
-                carry += Int(digits[index]) << 8
-                digits[index] = UInt8(carry % 58)
-                carry /= 58
-            }
-            while carry > 0 {
-                digits.append(UInt8(carry % 58))
-                carry /= 58
-            }
-        }
         let zeros = bytes.prefix { $0 == 0 }.count
-        return String(decoding: Array(repeating: alphabet[0], count: zeros) + digits.reversed().map { alphabet[Int($0)] }, as: UTF8.self)
+        var limbs = [UInt32](repeating: 0, count: (bytes.count + 3) / 4)
+        let pad = limbs.count * 4 - bytes.count
+        for (index, byte) in bytes.enumerated() {
+            let position = index + pad
+            limbs[position / 4] |= UInt32(byte) << (8 * (3 - position % 4))
+        }
+        var digits: [UInt8] = []  // base-58 digits, least significant first
+        digits.reserveCapacity(bytes.count * 138 / 100 + 5)
+        var first = limbs.firstIndex { $0 != 0 } ?? limbs.count
+        let divisor: UInt64 = 656_356_768  // 58^5
+        while first < limbs.count {
+            var remainder: UInt64 = 0
+            for index in first..<limbs.count {
+                let current = remainder << 32 | UInt64(limbs[index])
+                limbs[index] = UInt32(current / divisor)
+                remainder = current % divisor
+            }
+            for _ in 0..<5 {
+                digits.append(UInt8(remainder % 58))
+                remainder /= 58
+            }
+            while first < limbs.count && limbs[first] == 0 { first += 1 }
+        }
+        while digits.last == 0 { digits.removeLast() }
+        var out = [UInt8](repeating: alphabet[0], count: zeros)
+        out.reserveCapacity(zeros + digits.count)
+        for digit in digits.reversed() { out.append(alphabet[Int(digit)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
