@@ -65,4 +65,43 @@ struct AuditEventTests {
         #expect(AuditActor.system("audit").description == "system:audit")
         #expect(AuditActor.anonymous.description == "anonymous")
     }
+
+    /// The format as first written (string interpolation per field): stored chains were hashed over
+    /// these bytes, so the faster writer must produce exactly them.
+    static func referenceCanonicalBytes(_ event: AuditEvent, sequence: Int64) -> [UInt8] {
+        var out = Array("gatehouse-audit-v1\n".utf8)
+        func field(_ name: String, _ value: String?) {
+            let bytes = value.map { Array($0.utf8) }
+            out += Array("\(name.utf8.count):\(name)=".utf8)
+            if let bytes { out += Array("\(bytes.count):".utf8) + bytes } else { out += Array("-".utf8) }
+            out.append(0x0A)
+        }
+        field("seq", String(sequence))
+        field("time", String(event.timeMilliseconds))
+        field("actor", event.actor)
+        field("tenant", event.tenant)
+        field("source", event.sourceIP)
+        field("action", event.action)
+        field("target", event.target)
+        field("outcome", event.outcome.rawValue)
+        for key in event.details.keys.sorted() { field("detail.\(key)", event.details[key]) }
+        return out
+    }
+
+    @Test func canonicalBytesMatchTheOriginalFormat() {
+        var generator = SystemRandomNumberGenerator()
+        let samples = ["", "a", "acme", "user:acme.alice", "Montréal ✓", "line\nbreak", String(repeating: "x", count: 300), "10.1.2.3"]
+        for round in 0..<500 {
+            func pick() -> String { samples.randomElement(using: &generator)! }
+            var details: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &generator) { details["k\(Int.random(in: 0...9, using: &generator))"] = pick() }
+            let event = AuditEvent(
+                time: Date(timeIntervalSince1970: Double.random(in: 0...4_000_000_000, using: &generator)), actor: pick(),
+                tenant: Bool.random(using: &generator) ? nil : pick(), sourceIP: Bool.random(using: &generator) ? nil : pick(), action: pick(),
+                target: Bool.random(using: &generator) ? nil : pick(), outcome: [.success, .failure, .denied].randomElement(using: &generator)!,
+                details: details)
+            let sequence = Int64(round) * 7_919 + 1
+            #expect(event.canonicalBytes(sequence: sequence) == Self.referenceCanonicalBytes(event, sequence: sequence))
+        }
+    }
 }

@@ -70,14 +70,22 @@ public struct AuditEvent: Hashable, Sendable {
     /// The exact bytes the hash chain covers. Names and values are both length-prefixed, so no two
     /// different events share bytes; the format is versioned so it never changes under existing logs.
     public func canonicalBytes(sequence: Int64) -> [UInt8] {
-        var out = Array("gatehouse-audit-v1\n".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: Self.canonicalPrefix)
+        // Small integers as Strings stay inline (no allocation); bytes are appended, never interpolated.
+        func decimal(_ value: Int) { out.append(contentsOf: String(value).utf8) }
         func field(_ name: String, _ value: String?) {
-            let bytes = value.map { Array($0.utf8) }
-            out += Array("\(name.utf8.count):\(name)=".utf8)
-            if let bytes {
-                out += Array("\(bytes.count):".utf8) + bytes
+            decimal(name.utf8.count)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: name.utf8)
+            out.append(UInt8(ascii: "="))
+            if let value {
+                decimal(value.utf8.count)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: value.utf8)
             } else {
-                out += Array("-".utf8)
+                out.append(UInt8(ascii: "-"))
             }
             out.append(0x0A)
         }
@@ -94,6 +102,8 @@ public struct AuditEvent: Hashable, Sendable {
         }
         return out
     }
+
+    private static let canonicalPrefix = Array("gatehouse-audit-v1\n".utf8)
 
     static let sensitiveKeyWords = ["password", "passwd", "secret", "token", "pan", "card", "cvv", "cvc", "key"]
 
@@ -119,7 +129,6 @@ public struct AuditEvent: Hashable, Sendable {
 extension String.UTF8View {
     /// Plain byte search; Foundation's `contains` goes through locale-aware comparison.
     func containsBytes(_ needle: String.UTF8View) -> Bool {
-        let needle = Array(needle)
         guard let first = needle.first, count >= needle.count else { return needle.isEmpty }
         var index = startIndex
         while let found = self[index...].firstIndex(of: first) {

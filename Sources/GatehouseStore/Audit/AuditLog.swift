@@ -83,7 +83,7 @@ public struct AuditLog: Sendable, AuditSink {
         var event = event
         if event.sourceIP == nil { event.sourceIP = AuditContext.sourceIP }
         let sequence = previous.sequence + 1
-        let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }
+        let salt = database.nextAuditSalt()
         let hash = Self.chainHash(previous: previous.hash, event: event, sequence: sequence, salt: [UInt8](salt))
         let insert = try db.cachedStatement(
             sql: """

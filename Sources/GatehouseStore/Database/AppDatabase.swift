@@ -13,6 +13,19 @@ public final class AppDatabase: Sendable {
     public let dataDirectory: DataDirectory
     /// The audit signing key, unsealed once per process.
     let auditSigningKey = Mutex<Curve25519.Signing.PrivateKey?>(nil)
+    /// Random bytes for audit salts, drawn 4 KiB at a time: one system call per 256 events, not one each.
+    private let auditSaltPool = Mutex<[UInt8]>([])
+
+    /// 16 fresh random bytes for the next audit event's salt.
+    func nextAuditSalt() -> Data {
+        auditSaltPool.withLock { pool in
+            if pool.count < 16 {
+                pool = SymmetricKey(size: SymmetricKeySize(bitCount: 4096 * 8)).withUnsafeBytes { Array($0) }
+            }
+            defer { pool.removeLast(16) }
+            return Data(pool.suffix(16))
+        }
+    }
 
     /// Opens (creating on first use) the store in `dataDirectory`.
     public static func open(
