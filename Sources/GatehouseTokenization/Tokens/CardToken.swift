@@ -6,16 +6,19 @@ import GatehouseCore
 /// ERP can match returning customers; irreversible without the key; never digit-only, so it can
 /// never be mistaken for (or detected as) a card number.
 public struct CardTokenizer: CardTokenSource {
-    private let key: SymmetricKey
+    /// HMAC keyed once: each token copies this state instead of deriving the pads from the key again.
+    private let keyed: HMAC<SHA256>
     public let keepsBIN: Bool
 
     public init(key: SymmetricKey, keepsBIN: Bool = false) {
-        self.key = key
+        self.keyed = HMAC<SHA256>(key: key)
         self.keepsBIN = keepsBIN
     }
 
     public func token(for digits: UnsafeBufferPointer<UInt8>) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(digits), using: key)
+        var hmac = keyed
+        hmac.update(data: UnsafeRawBufferPointer(digits))
+        let mac = hmac.finalize()
         var token = "tok_" + Base58.encode(Array(mac))
         if keepsBIN { token += "_" + String(decoding: digits[0..<6], as: UTF8.self) }
         token += "_" + String(decoding: digits[(digits.count - 4)...], as: UTF8.self)
