@@ -261,7 +261,3 @@ extension JSONEncoder {
         return encoder
     }
 }
-
-extension Sequence<UInt8> {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-}

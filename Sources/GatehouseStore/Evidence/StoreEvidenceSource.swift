@@ -127,7 +127,3 @@ public struct StoreEvidenceSource: EvidenceSource {
             columns: ["check", "result"])
     }
 }
-
-extension Data {
-    var hexString: String { [UInt8](self).hexString }
-}

@@ -150,7 +150,7 @@ struct AuditHeadRecord: Codable, FetchableRecord, PersistableRecord {
     var signature: Data
 
     static func signedBytes(sequence: Int64, hash: [UInt8]) -> Data {
-        Data("gatehouse-audit-head-v1\n\(sequence)\n\(hash.hex)\n".utf8)
+        Data("gatehouse-audit-head-v1\n\(sequence)\n\(hash.hexString)\n".utf8)
     }
 }
 
