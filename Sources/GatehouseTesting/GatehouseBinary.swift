@@ -13,11 +13,7 @@ public struct GatehouseBinary: Sendable {
             let candidate = directory.appendingPathComponent("gatehouse").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        var root = URL(fileURLWithPath: file)
-        while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root.deleteLastPathComponent()
-        }
-        return root.appendingPathComponent(".build/debug/gatehouse").path
+        return RepositoryRoot.url(file: file).appendingPathComponent(".build/debug/gatehouse").path
     }
 
     public init(dataDirectory: String, path: String = GatehouseBinary.locate()) {

@@ -6,13 +6,9 @@ import Testing
 /// checked by real tools: unzip/zip, openssl (Ed25519 signature), the PyPI OSCAL validator and
 /// `gatehouse pci scan`.
 struct EvidenceCLITests {
-    static var repository: URL {
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        return root
-    }
+    static var repository: URL { RepositoryRoot.url() }
 
-    static var policies: String { repository.appendingPathComponent("Policies").path }
+    static var policies: String { RepositoryRoot.policies.path }
 
     static var today: String { String(ISO8601DateFormatter().string(from: Date()).prefix(10)) }
     static var monthAgo: String { String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(-30 * 86_400)).prefix(10)) }

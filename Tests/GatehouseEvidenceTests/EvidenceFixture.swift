@@ -29,11 +29,7 @@ struct EvidenceFixture {
 
     func at(_ day: Int, hour: Int = 0) { clock.set(Self.day(day, hour: hour)) }
 
-    static var policies: URL {
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        return root.appendingPathComponent("Policies")
-    }
+    static var policies: URL { RepositoryRoot.policies }
 
     var engine: BackupEngine {
         let audit = store.audit

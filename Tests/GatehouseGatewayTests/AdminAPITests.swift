@@ -143,11 +143,7 @@ struct AdminAPITests {
 }
 
 extension AdminAPITests {
-    static var policies: String {
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        return root.appendingPathComponent("Policies").path
-    }
+    static var policies: String { RepositoryRoot.policies.path }
 
     @Test func auditorsExportTheirTenantsEvidence() throws {
         let admin = try AdminFixture()
