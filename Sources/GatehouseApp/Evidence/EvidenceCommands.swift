@@ -25,10 +25,6 @@ public struct EvidenceCommands: Sendable {
         let period = try EvidencePeriod(from: try CalendarDay(parsing: from), to: try CalendarDay(parsing: to))
         let tenant = try tenantText.map { text throws(GatehouseError) in try TenantPrefix(text) }
         guard out.hasSuffix(".zip") else { throw .invalidInput("--out must name a .zip file (for example soc2-2026.zip)") }
-        let today = CalendarDay(context.clock.now())
-        guard period.to <= today else {
-            throw .invalidInput("--to \(period.to) is in the future (today is \(today), UTC); a bundle covers days that have happened")
-        }
         let summary = try Self.export(
             context: context, framework: framework, period: period, tenant: tenant, output: URL(fileURLWithPath: out),
             actor: context.actor, progress: progress ? Self.stderrProgress() : { _ in })
@@ -44,7 +40,8 @@ public struct EvidenceCommands: Sendable {
         for control in summary.controls where control.state == .notSatisfied {
             lines.append("  not satisfied: \(control.id)")
         }
-        let notes = period.to == today ? ["note: the period includes today (UTC), which has not ended; its figures are partial"] : []
+        let notes = period.to == CalendarDay(context.clock.now())
+            ? ["note: the period includes today (UTC), which has not ended; its figures are partial"] : []
         return CommandOutput(lines.map { $0 + "\n" }.joined(), notes: notes)
     }
 
@@ -53,6 +50,10 @@ public struct EvidenceCommands: Sendable {
         context: GatehouseContext, framework: Framework, period: EvidencePeriod, tenant: TenantPrefix?, output: URL, actor: AuditActor,
         progress: @escaping (String) -> Void
     ) throws(GatehouseError) -> EvidenceExportSummary {
+        let today = CalendarDay(context.clock.now())
+        guard period.to <= today else {
+            throw .invalidInput("the period's end, \(period.to), is in the future (today is \(today), UTC); a bundle covers days that have happened")
+        }
         let store = try context.store()
         if let tenant { _ = try store.tenants.find(tenant) }
         let request = EvidenceExportRequest(
