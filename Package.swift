@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "GatehouseEvidence",
             dependencies: [
-                "GatehouseCore",
+                "GatehouseCore", "GatehouseCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
