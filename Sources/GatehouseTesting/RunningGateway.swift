@@ -20,7 +20,7 @@ public final class RunningGateway: @unchecked Sendable {
 
     public var dataPath: String { directory.path("data") }
     public var caPath: String { dataPath + "/dev-ca.pem" }
-    public var certificatesPath: String { directory.path("certs") }
+    public var certificatesPath: String { gatehouse.certificatesDirectory }
 
     /// Runs a CLI command against the same data and certificate store; records failures.
     @discardableResult
@@ -30,8 +30,7 @@ public final class RunningGateway: @unchecked Sendable {
 
     /// Starts serving and waits until the listeners are bound.
     public func start(_ extra: [String] = []) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "GATEHOUSE_DATA")
+        let environment = gatehouse.environment()
         let process = try ChildProcess(
             gatehouse.path,
             ["serve", "--data", dataPath, "--certificates", certificatesPath, "--https-port", "0", "--http-port", "0", "--sftp-port", "0"]

@@ -8,7 +8,7 @@ struct ServeCLITests {
         let logURL = cli.directory.url.appendingPathComponent("serve-\(UUID().uuidString).log")
         let process = try ChildProcess(
             cli.gatehouse.path, arguments + ["--data", cli.gatehouse.dataDirectory, "--https-port", "0", "--http-port", "0", "--sftp-port", "0"],
-            environment: ProcessInfo.processInfo.environment.filter { $0.key != "GATEHOUSE_DATA" },
+            environment: cli.gatehouse.environment(),
             stdoutPath: logURL.path + ".out", stderrPath: logURL.path)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
