@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proxy throughput of Gatehouse against nginx, configured alike, measured in the same run:
 # TLS 1.3 with a P-256 certificate, keep-alive clients, a 1 KiB body from the same loopback
-# upstream (an nginx serving a static file), Gatehouse also authenticating a bearer token.
+# upstream (an nginx serving a static file, in a process group of its own so the nginx proxy, like
+# Gatehouse, reaches it over a socket to another process), Gatehouse also authenticating a bearer token.
 # Prints requests/s and p99 latency for both and the ratio. Not a CI test: run it by hand.
 #
 #   Benchmarks/gateway-vs-nginx.sh [seconds] [connections]
@@ -19,6 +20,7 @@ done
 
 cleanup() {
     [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    [ -f "$WORK/upstream.pid" ] && kill "$(cat "$WORK/upstream.pid")" 2>/dev/null || true
     [ -n "${GATEHOUSE_PID:-}" ] && kill "$GATEHOUSE_PID" 2>/dev/null || true
     sed -i "\|^$HOSTS_LINE\$|d" /etc/hosts
 }
@@ -34,6 +36,20 @@ chmod 755 "$WORK"
 head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$WORK/1k"; chmod 644 "$WORK/1k"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench.nginx.test" \
     -addext "subjectAltName=DNS:bench.nginx.test" -keyout "$WORK/nginx.key" -out "$WORK/nginx.crt" 2>/dev/null
+cat > "$WORK/upstream.conf" <<CONF
+worker_processes auto;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT;
+        location / { root $WORK; }
+    }
+}
+CONF
+nginx -c "$WORK/upstream.conf"
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -42,10 +58,6 @@ events { worker_connections 4096; }
 http {
     access_log $WORK/nginx-access.log;
     upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
-        location / { root $WORK; }
-    }
     server {
         listen 127.0.0.1:$NGINX_PORT ssl;
         server_name bench.nginx.test;

@@ -47,6 +47,31 @@ struct BundleTests {
         #expect(backups.map { Int($0[2])! }.reduce(0, +) == events.filter { $0.event.action == AuditAction.backupRun }.count)
     }
 
+    @Test("Tokenization counts add up the per-second events (and older per-request ones count one each)")
+    func tokenizationCounts() throws {
+        let fixture = try EvidenceFixture()
+        try fixture.seed()
+        fixture.at(4, hour: 9)
+        func tokenized(_ details: [String: String]) -> AuditEvent {
+            AuditEvent(
+                time: fixture.clock.now(), actor: .user("acme.bob"), tenant: "acme", sourceIP: "10.0.0.7",
+                action: AuditAction.cardTokenized, target: "acme.gatehouse.localhost", outcome: .success, details: details)
+        }
+        for event in [
+            tokenized(["requests": "40", "fields": "41", "security_codes_removed": "3", "processor": "no"]),
+            tokenized(["fields": "2", "security_codes_removed": "1", "processor": "no"]),
+            AuditEvent(
+                time: fixture.clock.now(), actor: .user("acme.bob"), tenant: "acme", sourceIP: "10.0.0.7",
+                action: AuditAction.cardRefused, target: "acme.gatehouse.localhost", outcome: .denied, details: ["path": "/pay"]),
+        ] {
+            try fixture.store.audit.record(event)
+        }
+        let entries = try EvidenceFixture.entries(try fixture.export(from: 1, to: 10))
+        let rows = EvidenceFixture.csv(entries["evidence/tokenization-daily.csv"])
+        #expect(rows.first == ["tenant", "day", "requests_tokenized", "fields_tokenized", "security_codes_removed", "requests_refused"])
+        #expect(rows.dropFirst().map { $0 } == [["acme", "2027-01-04", "41", "43", "4", "1"]])
+    }
+
     @Test("The audit segment holds the period's events and verifies against the signed checkpoint")
     func auditSegment() throws {
         let fixture = try EvidenceFixture()

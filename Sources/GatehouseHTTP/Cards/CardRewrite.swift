@@ -7,6 +7,8 @@ import NIOHTTP1
 struct CardRewrite {
     var target: String
     var headers: HTTPHeaders
+    /// Whether a header value held a card number (`headers` then differs from the request's).
+    var headersChanged = false
     /// The body as forwarded (decoded, rewritten); nil when the original bytes go on unchanged.
     var body: ByteBuffer?
     var tokenized = 0
@@ -25,6 +27,7 @@ struct CardRewrite {
             result.removedSecurityCodes += rewritten.removed
         }
         if headers.contains(where: { Self.mayHoldCard($0.value) }) {
+            let tokenizedBefore = result.tokenized
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
                 if Self.mayHoldCard(value), let replaced = cards.rewriteHeaderValue(value, tokenFor: tokenFor) {
@@ -35,6 +38,7 @@ struct CardRewrite {
                 }
             }
             result.headers = rewrittenHeaders
+            result.headersChanged = result.tokenized > tokenizedBefore
         }
         if let body, body.readableBytes > 0 {
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []

@@ -53,6 +53,9 @@ final class Exchange {
     var body: ByteBuffer?
     /// The request's header fields after tokenization, when a value held a card number.
     var tokenizedHeaders: HTTPHeaders?
+    /// Card numbers tokenized and security codes removed in this request: its access log line
+    /// carries the count (the audit log has them per second).
+    var cardFieldsTokenized = 0
     /// The body was decoded from its Content-Encoding and goes on as identity.
     var bodyDecoded = false
     /// Masks card numbers in the response (the tenant tokenizes and the response is text).

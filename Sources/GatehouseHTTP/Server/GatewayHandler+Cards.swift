@@ -134,12 +134,12 @@ extension GatewayHandler {
         }
     }
 
-    /// Puts the rewritten parts in place, audits the counts (never the numbers) and proxies.
+    /// Puts the rewritten parts in place, counts them for the audit log (never the numbers) and proxies.
     private func forward(
         _ exchange: Exchange, _ rewrite: CardRewrite, original: ByteBuffer?, access: TenantAccess, user: User, viaProcessor: Bool
     ) {
         exchange.target = rewrite.target
-        if rewrite.headers != exchange.head.headers { exchange.tokenizedHeaders = rewrite.headers }
+        if rewrite.headersChanged { exchange.tokenizedHeaders = rewrite.headers }
         if let body = rewrite.body {
             exchange.buffered = [body]
             exchange.isChunked = false
@@ -149,15 +149,12 @@ extension GatewayHandler {
         }
         if rewrite.tokenized > 0 || rewrite.removedSecurityCodes > 0 {
             shared.cardsTokenized.increment(by: Int64(rewrite.tokenized))
-            shared.auditQueue.add(
-                AuditEvent(
-                    time: now, actor: .user(user.qualifiedName), tenant: access.tenant.prefix.value,
-                    sourceIP: exchange.clientIP.description, action: AuditAction.cardTokenized, target: exchange.hostName,
-                    outcome: .success,
-                    details: [
-                        "fields": String(rewrite.tokenized), "security_codes_removed": String(rewrite.removedSecurityCodes),
-                        "processor": viaProcessor ? "yes" : "no",
-                    ]))
+            exchange.cardFieldsTokenized = rewrite.tokenized + rewrite.removedSecurityCodes
+            shared.tokenizations.add(
+                TokenizationTally.Key(
+                    tenant: access.tenant.prefix.value, user: user.qualifiedName, sourceIP: exchange.clientIP, host: exchange.hostName,
+                    viaProcessor: viaProcessor),
+                at: now, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
         }
         startProxy(exchange, access: access, user: user)
     }
@@ -189,3 +186,4 @@ extension GatewayHandler {
         }
     }
 }
+

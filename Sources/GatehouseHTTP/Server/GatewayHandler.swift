@@ -304,13 +304,13 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         if (100..<600).contains(status) { shared.responses[status / 100 - 1].increment() }
         guard shared.accessLog.logLevel <= .info else { return }
         let micros = (NIODeadline.now() - exchange.started).nanoseconds / 1000
-        shared.accessLog.info(
-            "\(exchange.head.method.rawValue) \(exchange.path) \(status)",
-            metadata: [
-                "client": "\(exchange.clientIP)", "host": "\(exchange.hostName)",
-                "tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "user": "\(exchange.userLabel)",
-                "ms": "\(micros / 1000).\(micros % 1000 / 100)", "bytes_in": "\(exchange.requestBodyBytes)",
-                "bytes_out": "\(exchange.responseBytes)",
-            ])
+        var metadata: Logger.Metadata = [
+            "client": "\(exchange.clientIP)", "host": "\(exchange.hostName)",
+            "tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "user": "\(exchange.userLabel)",
+            "ms": "\(micros / 1000).\(micros % 1000 / 100)", "bytes_in": "\(exchange.requestBodyBytes)",
+            "bytes_out": "\(exchange.responseBytes)",
+        ]
+        if exchange.cardFieldsTokenized > 0 { metadata["cards"] = "\(exchange.cardFieldsTokenized)" }
+        shared.accessLog.info("\(exchange.head.method.rawValue) \(exchange.path) \(status)", metadata: metadata)
     }
 }

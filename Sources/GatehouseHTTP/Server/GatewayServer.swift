@@ -96,15 +96,15 @@ public final class GatewayServer: Service, Sendable {
                 ])
         }
 
-        // Token uses are written every few seconds and per-request audit events every second, in
+        // Token uses are written every few seconds and tokenization counts every second, in
         // batches, never one write per request.
         let tokens = shared.tokens
-        let auditQueue = shared.auditQueue
+        let tokenizations = shared.tokenizations
         try? await cancelWhenGracefulShutdown {
             var tick = 0
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
-                await auditQueue.flush(to: self.services.audit, logger: logger)
+                await tokenizations.flush(to: self.services.audit, logger: logger)
                 tick += 1
                 guard tick % 5 == 0 else { continue }
                 let used = tokens.drainUsed()
@@ -128,7 +128,7 @@ public final class GatewayServer: Service, Sendable {
             return first
         }
         if !finished { logger.warning("gateway stopped with connections still open after 10 s") }
-        await auditQueue.flush(to: services.audit, logger: logger)
+        await tokenizations.flush(to: services.audit, logger: logger)
         _ = https
     }
 }

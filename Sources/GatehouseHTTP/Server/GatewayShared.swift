@@ -13,7 +13,7 @@ final class GatewayShared: Sendable {
     let tokens = TokenAuthenticator()
     let pools: UpstreamPools
     let denials = DenialThrottle()
-    let auditQueue = AuditQueue()
+    let tokenizations = TokenizationTally()
     let cardProcessor: CardProcessorClient
     let resolver: ClientAddressResolver
     let accessLog: Logger

@@ -110,7 +110,7 @@ enum EvidencePopulations {
     static func tokenizationDaily(tenant: Bool) -> String {
         """
         SELECT tenant, strftime('%Y-%m-%d', time / 1000, 'unixepoch') AS day,
-          sum(action = 'card.tokenize') AS requests_tokenized,
+          sum(CASE WHEN action = 'card.tokenize' THEN coalesce(CAST(json_extract(details, '$.requests') AS INTEGER), 1) ELSE 0 END) AS requests_tokenized,
           sum(CASE WHEN action = 'card.tokenize' THEN CAST(json_extract(details, '$.fields') AS INTEGER) ELSE 0 END) AS fields_tokenized,
           sum(CASE WHEN action = 'card.tokenize' THEN CAST(json_extract(details, '$.security_codes_removed') AS INTEGER) ELSE 0 END) AS security_codes_removed,
           sum(action = 'card.refuse') AS requests_refused
