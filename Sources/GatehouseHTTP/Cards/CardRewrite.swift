@@ -51,12 +51,22 @@ struct CardRewrite {
         return result
     }
 
-    /// Cheap pre-check: a header value with fewer than 13 digits cannot hold a card number.
+    /// Cheap pre-check: a card number is 13 digits or more in a row, single spaces or dashes allowed
+    /// between them; a header value without such a run cannot hold one.
     static func mayHoldCard(_ value: String) -> Bool {
         var digits = 0
-        for byte in value.utf8 where byte &- 0x30 <= 9 {
-            digits += 1
-            if digits >= 13 { return true }
+        var separated = false
+        for byte in value.utf8 {
+            if byte &- 0x30 <= 9 {
+                digits += 1
+                separated = false
+                if digits >= 13 { return true }
+            } else if (byte == 0x20 || byte == 0x2D) && digits > 0 && !separated {
+                separated = true
+            } else {
+                digits = 0
+                separated = false
+            }
         }
         return false
     }

@@ -1,6 +1,19 @@
 import GatehouseCore
 import NIOHTTP1
 
+/// Request fields a tokenizing exchange does not forward.
+struct DroppedFields: OptionSet {
+    let rawValue: UInt8
+    /// The upstream must answer uncompressed, so card numbers in responses can be masked.
+    static let acceptEncoding = DroppedFields(rawValue: 1)
+    /// The body was decoded and goes on as identity.
+    static let contentEncoding = DroppedFields(rawValue: 2)
+
+    func drops(_ lowercasedName: String) -> Bool {
+        (contains(.acceptEncoding) && lowercasedName == "accept-encoding") || (contains(.contentEncoding) && lowercasedName == "content-encoding")
+    }
+}
+
 /// Both directions' header rewriting in one pass each: a proxied request is on the hot path, so
 /// this walks the fields once instead of calling `remove(name:)` for every rule.
 enum HeaderRewriting {
@@ -14,7 +27,7 @@ enum HeaderRewriting {
     /// client-sent identity; the gateway's forwarding and identity fields added.
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
-        tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: Set<String> = []
+        tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
     ) -> HTTPHeaders {
         let named = connectionNamed(original).subtracting(unremovable)
         var headers = HTTPHeaders()
@@ -23,7 +36,7 @@ enum HeaderRewriting {
             // `X-Gatehouse_User` is `X-Gatehouse-User` to CGI-style servers: compare with dashes.
             let lower = name.asciiLowercased.replacingUnderscores
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) { continue }
-            if !dropped.isEmpty && dropped.contains(lower) { continue }
+            if !dropped.isEmpty && dropped.drops(lower) { continue }
             switch lower {
             case "authorization", "expect", "x-forwarded-proto", "x-forwarded-host":
                 continue

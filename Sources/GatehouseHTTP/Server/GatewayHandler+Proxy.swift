@@ -64,8 +64,8 @@ extension GatewayHandler {
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
     private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User) -> HTTPRequestHead {
         // A tokenizing tenant's upstream answers uncompressed, so card numbers in responses can be masked.
-        var dropped: Set<String> = access.card.tokenize ? ["accept-encoding"] : []
-        if exchange.bodyDecoded { dropped.insert("content-encoding") }
+        var dropped: DroppedFields = access.card.tokenize ? .acceptEncoding : []
+        if exchange.bodyDecoded { dropped.insert(.contentEncoding) }
         let headers = HeaderRewriting.upstreamRequest(
             exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
             fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, tenant: access.tenant.prefix,
@@ -77,9 +77,13 @@ extension GatewayHandler {
 
     /// Text responses without a content coding are masked (BIN and last four at most).
     static func mayMask(_ headers: HTTPHeaders) -> Bool {
-        if let coding = headers.first(name: "content-encoding"), coding.asciiLowercased != "identity" { return false }
-        guard let type = headers.first(name: "content-type")?.asciiLowercased else { return false }
-        return type.hasPrefix("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript")
+        var type: String?
+        for (name, value) in headers {
+            if name.utf8.count == 16, name.asciiLowercased == "content-encoding", value.asciiLowercased != "identity" { return false }
+            if type == nil, name.utf8.count == 12, name.asciiLowercased == "content-type" { type = value.asciiLowercased }
+        }
+        guard let type else { return false }
+        return type.hasPrefix("text/") || ["json", "xml", "javascript"].contains { type.utf8.containsBytes($0.utf8) }
     }
 
     // MARK: UpstreamResponseReceiver

@@ -25,6 +25,32 @@ enum JSONLexing {
         throw JSONRewriter.Malformed()
     }
 
+    /// A string token at `index` (quotes included), whether it has an escape, and how many ASCII
+    /// digits it holds: what decides, in one read, whether it needs a closer look for card numbers.
+    static func scanString(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws -> (range: Range<Int>, escaped: Bool, digits: Int) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONRewriter.Malformed() }
+        let start = index
+        var cursor = index + 1
+        var escaped = false
+        var digits = 0
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte &- 0x30 <= 9 {
+                digits += 1
+            } else if byte == UInt8(ascii: "\"") {
+                index = cursor + 1
+                return (start..<index, escaped, digits)
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+                cursor += 1
+            } else if byte < 0x20 {
+                throw JSONRewriter.Malformed()
+            }
+            cursor += 1
+        }
+        throw JSONRewriter.Malformed()
+    }
+
     static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -60,14 +86,17 @@ enum JSONLexing {
         throw JSONRewriter.Malformed()
     }
 
-    /// Writes a string token with its card numbers replaced, or as it was.
+    /// Writes a string token with its card numbers replaced, or as it was (`unchanged`: false
+    /// writes nothing when nothing changed).
     static func emitString<Bytes: RandomAccessCollection<UInt8>>(
-        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
+        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8],
+        unchanged: Bool = true
     ) where Bytes.Index == Int {
         let inner = range.lowerBound + 1..<range.upperBound - 1
         let escaped = bytes[inner].contains(UInt8(ascii: "\\"))
-        guard escaped || bytes[inner].contains(where: \.isASCIIDigit) else {
-            output.append(contentsOf: bytes[range])
+        // Unescaped, a string with fewer than 13 digits cannot hold a card number.
+        guard escaped || bytes[inner].lazy.filter(\.isASCIIDigit).count >= 13 else {
+            if unchanged { output.append(contentsOf: bytes[range]) }
             return
         }
         // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
@@ -78,14 +107,15 @@ enum JSONLexing {
             } ?? replacement.replacing(in: Array(bytes[inner]), context: context)
         if let replaced {
             JSONString.encode(replaced, into: &output)
-        } else {
+        } else if unchanged {
             output.append(contentsOf: bytes[range])
         }
     }
 
     /// Writes a number token; one that is a card number becomes its token, as a string.
     static func emitNumber<Bytes: RandomAccessCollection<UInt8>>(
-        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8]
+        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8],
+        unchanged: Bool = true
     ) where Bytes.Index == Int {
         var token: [UInt8]?
         func scan(_ raw: UnsafeRawBufferPointer) {
@@ -98,7 +128,7 @@ enum JSONLexing {
         }
         if let token {
             JSONString.encode(token, into: &output)
-        } else {
+        } else if unchanged {
             output.append(contentsOf: bytes[range])
         }
     }

@@ -1,11 +1,14 @@
 /// The JSON rewriter for when no card processor needs each card's security code and expiry: one
-/// pass, no document tree, output written as the input is read. Same rules as `JSONRewriter`.
+/// validating pass, no document tree, nothing copied while reading. It notes edits (a card number's
+/// token, a security-code member removed) and builds the output only when there is one, leaving
+/// every other byte, spacing included, as it was. Same rules as `JSONRewriter`.
 struct JSONStreamRewriter {
     let document: [UInt8]
     var replacement: TokenReplacement
     var removed = 0
     private var index = 0
-    private var output: [UInt8] = []
+    /// Replacements in document order, not overlapping; empty bytes delete the range.
+    private var edits: [(range: Range<Int>, bytes: [UInt8])] = []
     /// The document's bytes while `rewrite` runs: read through a buffer, not the array, so reading a
     /// token costs no reference counting.
     private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -17,7 +20,6 @@ struct JSONStreamRewriter {
 
     /// Nil when the document has neither a card number nor a security code.
     mutating func rewrite() throws -> [UInt8]? {
-        output.reserveCapacity(document.count + 64)
         try document.withUnsafeBufferPointer { buffer in
             bytes = buffer
             defer { bytes = UnsafeBufferPointer(start: nil, count: 0) }
@@ -25,7 +27,17 @@ struct JSONStreamRewriter {
             skipSpace()
             guard index == bytes.count else { throw JSONRewriter.Malformed() }
         }
-        return replacement.tokenized == 0 && removed == 0 ? nil : output
+        guard !edits.isEmpty else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(document.count + 64 * edits.count)
+        var copied = 0
+        for edit in edits {
+            output.append(contentsOf: document[copied..<edit.range.lowerBound])
+            output.append(contentsOf: edit.bytes)
+            copied = edit.range.upperBound
+        }
+        output.append(contentsOf: document[copied...])
+        return output
     }
 
     private mutating func skipSpace() { JSONLexing.skipSpace(bytes, &index) }
@@ -36,65 +48,22 @@ struct JSONStreamRewriter {
         index += 1
     }
 
-    /// Reads one value; writes it (rewritten) when `emit`, or just checks it (a dropped member's value).
+    /// Reads one value, noting its edits when `emit` (a dropped member's value is only checked).
     private mutating func value(depth: Int, emit: Bool) throws {
         guard depth < JSONRewriter.maxDepth else { throw JSONRewriter.Malformed() }
         skipSpace()
         guard index < bytes.count else { throw JSONRewriter.Malformed() }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            index += 1
-            if emit { output.append(UInt8(ascii: "{")) }
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                if emit { output.append(UInt8(ascii: "}")) }
-                return
-            }
-            var first = true
-            while true {
-                skipSpace()
-                let key = try JSONLexing.string(bytes, &index)
-                try expect(UInt8(ascii: ":"))
-                let raw = bytes[key.lowerBound + 1..<key.upperBound - 1]
-                let kind = raw.contains(UInt8(ascii: "\\")) ? CardFieldNames.kind(JSONString.decode(Array(raw)[...])) : CardFieldNames.kind(raw)
-                if kind == .securityCode {
-                    try value(depth: depth + 1, emit: false)
-                    if emit { removed += 1 }
-                } else {
-                    if emit {
-                        if !first { output.append(UInt8(ascii: ",")) }
-                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[key]))
-                        output.append(UInt8(ascii: ":"))
-                    }
-                    first = false
-                    try value(depth: depth + 1, emit: emit)
-                }
-                skipSpace()
-                guard index < bytes.count else { throw JSONRewriter.Malformed() }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    if emit { output.append(UInt8(ascii: "}")) }
-                    return
-                } else {
-                    throw JSONRewriter.Malformed()
-                }
-            }
+            try object(depth: depth, emit: emit)
         case UInt8(ascii: "["):
             index += 1
-            if emit { output.append(UInt8(ascii: "[")) }
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                if emit { output.append(UInt8(ascii: "]")) }
                 return
             }
-            var first = true
             while true {
-                if emit && !first { output.append(UInt8(ascii: ",")) }
-                first = false
                 try value(depth: depth + 1, emit: emit)
                 skipSpace()
                 guard index < bytes.count else { throw JSONRewriter.Malformed() }
@@ -102,21 +71,77 @@ struct JSONStreamRewriter {
                     index += 1
                 } else if bytes[index] == UInt8(ascii: "]") {
                     index += 1
-                    if emit { output.append(UInt8(ascii: "]")) }
                     return
                 } else {
                     throw JSONRewriter.Malformed()
                 }
             }
         case UInt8(ascii: "\""):
-            let range = try JSONLexing.string(bytes, &index)
-            if emit { JSONLexing.emitString(bytes, range, &replacement, context: CardContext(), into: &output) }
+            let string = try JSONLexing.scanString(bytes, &index)
+            // Without an escape a string of fewer than 13 digits cannot hold a card number.
+            guard emit, string.escaped || string.digits >= 13 else { return }
+            var output: [UInt8] = []
+            JSONLexing.emitString(bytes, string.range, &replacement, context: CardContext(), into: &output, unchanged: false)
+            if !output.isEmpty { edits.append((string.range, output)) }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let range = try JSONLexing.number(bytes, &index)
-            if emit { JSONLexing.emitNumber(bytes, range, &replacement, context: CardContext(), into: &output) }
+            guard emit, range.count >= 13 else { return }
+            var output: [UInt8] = []
+            JSONLexing.emitNumber(bytes, range, &replacement, context: CardContext(), into: &output, unchanged: false)
+            if !output.isEmpty { edits.append((range, output)) }
         default:
-            let range = try JSONLexing.literal(bytes, &index)
-            if emit { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range])) }
+            _ = try JSONLexing.literal(bytes, &index)
+        }
+    }
+
+    /// An object: a security-code member is removed with one comma beside it, so the rest stays valid.
+    private mutating func object(depth: Int, emit: Bool) throws {
+        index += 1
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        var kept = false
+        /// Where the comma before this member is, when the member has one.
+        var commaBefore: Int?
+        /// A removed member with nothing kept before it: its removal runs through the comma after it.
+        var removedFrom: Int?
+        while true {
+            skipSpace()
+            let keyStart = index
+            let key = try JSONLexing.scanString(bytes, &index)
+            try expect(UInt8(ascii: ":"))
+            let raw = bytes[key.range.lowerBound + 1..<key.range.upperBound - 1]
+            let kind = key.escaped ? CardFieldNames.kind(JSONString.decode(Array(raw)[...])) : CardFieldNames.kind(raw)
+            let drop = kind == .securityCode
+            try value(depth: depth + 1, emit: emit && !drop)
+            if emit && drop {
+                removed += 1
+                if kept, let commaBefore {
+                    edits.append((commaBefore..<index, []))
+                } else {
+                    removedFrom = keyStart
+                }
+            } else {
+                kept = true
+            }
+            skipSpace()
+            guard index < bytes.count else { throw JSONRewriter.Malformed() }
+            if bytes[index] == UInt8(ascii: ",") {
+                if let start = removedFrom {
+                    edits.append((start..<index + 1, []))
+                    removedFrom = nil
+                }
+                commaBefore = index
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "}") {
+                if let start = removedFrom { edits.append((start..<index, [])) }
+                index += 1
+                return
+            } else {
+                throw JSONRewriter.Malformed()
+            }
         }
     }
 }
