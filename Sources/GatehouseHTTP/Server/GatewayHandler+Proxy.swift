@@ -107,7 +107,7 @@ extension GatewayHandler {
     func upstreamResponseBody(_ buffer: ByteBuffer) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
         exchange.responseBytes += buffer.readableBytes
-        if exchange.responseMasker != nil {
+        if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
             let masked = buffer.withUnsafeReadableBytes { exchange.responseMasker!.process($0) }
             if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
         } else {

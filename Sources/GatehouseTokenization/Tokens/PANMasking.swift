@@ -35,6 +35,10 @@ public struct StreamingPANMasker: CardResponseMasking {
 
     public init() {}
 
+    public func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
+    }
+
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
