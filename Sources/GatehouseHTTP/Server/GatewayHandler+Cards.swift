@@ -20,8 +20,9 @@ extension GatewayHandler {
             respond(exchange, .serviceUnavailable, title: "Try again", "Card protection is not ready for this site yet; try again shortly.")
             return
         }
-        var body = ByteBuffer()
-        for var part in exchange.buffered { body.writeBuffer(&part) }
+        // A body that came in one read is kept as it is; parts are joined.
+        var body = exchange.buffered.count == 1 ? exchange.buffered[0] : ByteBuffer()
+        if exchange.buffered.count > 1 { for var part in exchange.buffered { body.writeBuffer(&part) } }
         exchange.buffered.removeAll()
         exchange.body = body
         if exchange.hasBody && !exchange.requestEnded {

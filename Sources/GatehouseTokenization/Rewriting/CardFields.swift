@@ -9,13 +9,23 @@ public enum CardFieldNames {
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
     ]
 
-    /// The names above as bytes, indexed by length.
-    static let namesByLength: [[([UInt8], Kind)]] = {
-        var table = [[([UInt8], Kind)]](repeating: [], count: 16)
-        for name in securityCodes { table[name.utf8.count].append((Array(name.utf8), .securityCode)) }
-        for name in expiries { table[name.utf8.count].append((Array(name.utf8), .expiry)) }
-        return table
-    }()
+    /// The names above packed into two little-endian words each (at most 16 bytes), so a field name
+    /// is compared as two integers.
+    static let packedNames: [(low: UInt64, high: UInt64, kind: Kind)] =
+        [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)].flatMap { names, kind in
+            names.map { name in
+                let words = pack(Array(name.utf8))
+                return (words.low, words.high, kind)
+            }
+        }
+
+    private static func pack(_ name: [UInt8]) -> (low: UInt64, high: UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        for (index, byte) in name.enumerated() {
+            if index < 8 { words.0 |= UInt64(byte) << (8 * index) } else { words.1 |= UInt64(byte) << (8 * (index - 8)) }
+        }
+        return words
+    }
 
     public static func isSecurityCode(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .securityCode }
     static func isExpiry(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .expiry }
@@ -33,20 +43,20 @@ public enum CardFieldNames {
         case 0x63, 0x43, 0x73, 0x53, 0x65, 0x45: break
         default: return .other
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-            var length = 0
-            for byte in name {
-                guard byte < 0x80 else { return .other }
-                if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") { continue }
-                buffer[length] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-                length += 1
-            }
-            guard length >= 3 && length <= 15 else { return .other }
-            let normalized = UnsafeBufferPointer(rebasing: buffer[0..<length])
-            // Byte comparison against the few names of this length: no String, no hashing.
-            for (candidate, kind) in namesByLength[length] where candidate.elementsEqual(normalized) { return kind }
-            return .other
+        // Normalized (lowercase, no '_' or '-') straight into two words: no buffer, no String, no hashing.
+        var low: UInt64 = 0, high: UInt64 = 0
+        var length = 0
+        for byte in name {
+            guard byte < 0x80 else { return .other }
+            if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") { continue }
+            guard length < 16 else { return .other }
+            let lowered = UInt64(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            if length < 8 { low |= lowered << (8 * length) } else { high |= lowered << (8 * (length - 8)) }
+            length += 1
         }
+        guard length >= 3 else { return .other }
+        for entry in packedNames where entry.low == low && entry.high == high { return entry.kind }
+        return .other
     }
 }
 
