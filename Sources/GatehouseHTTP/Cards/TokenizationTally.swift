@@ -10,7 +10,7 @@ import Synchronization
 final class TokenizationTally: Sendable {
     struct Key: Hashable {
         let tenant: String
-        let user: String
+        let userID: Int64
         let sourceIP: IPAddress
         let host: String
         let viaProcessor: Bool
@@ -19,6 +19,8 @@ final class TokenizationTally: Sendable {
     struct Counts: Equatable {
         /// When the first request of this second was tokenized: the event's time.
         var first: Date
+        /// The user's qualified name, made once per key and second rather than per request.
+        var user: String
         var requests = 0
         var fields = 0
         var securityCodes = 0
@@ -32,9 +34,9 @@ final class TokenizationTally: Sendable {
 
     private let state = Mutex(State())
 
-    func add(_ key: Key, at time: Date, fields: Int, securityCodes: Int) {
+    func add(_ key: Key, user: User, at time: Date, fields: Int, securityCodes: Int) {
         state.withLock { state in
-            state.counts[key, default: Counts(first: time)].add(fields: fields, securityCodes: securityCodes)
+            state.counts[key, default: Counts(first: time, user: user.qualifiedName)].add(fields: fields, securityCodes: securityCodes)
         }
     }
 
@@ -49,7 +51,7 @@ final class TokenizationTally: Sendable {
         }
         return unwritten + counted.sorted { $0.value.first < $1.value.first }.map { key, counts in
             AuditEvent(
-                time: counts.first, actor: .user(key.user), tenant: key.tenant, sourceIP: key.sourceIP.description,
+                time: counts.first, actor: .user(counts.user), tenant: key.tenant, sourceIP: key.sourceIP.description,
                 action: AuditAction.cardTokenized, target: key.host, outcome: .success,
                 details: [
                     "requests": String(counts.requests), "fields": String(counts.fields),

@@ -27,7 +27,7 @@ enum HeaderRewriting {
     /// client-sent identity; the gateway's forwarding and identity fields added.
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
-        tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
+        roles: String? = nil, tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
     ) -> HTTPHeaders {
         let named = connectionNamed(original).subtracting(unremovable)
         var headers = HTTPHeaders()
@@ -70,7 +70,7 @@ enum HeaderRewriting {
         headers.add(name: "x-forwarded-host", value: host)
         headers.add(name: "x-gatehouse-user", value: user.name.value)
         headers.add(name: "x-gatehouse-tenant", value: tenant.value)
-        headers.add(name: "x-gatehouse-roles", value: user.roles.sorted().map(\.rawValue).joined(separator: ","))
+        headers.add(name: "x-gatehouse-roles", value: roles ?? rolesValue(user))
         // Framing is rebuilt from what the gateway parsed, never copied.
         if chunked {
             headers.add(name: "transfer-encoding", value: "chunked")
@@ -78,6 +78,11 @@ enum HeaderRewriting {
             headers.add(name: "content-length", value: String(contentLength))
         }
         return headers
+    }
+
+    /// `X-Gatehouse-Roles`: the user's roles, sorted, comma-separated.
+    static func rolesValue(_ user: User) -> String {
+        user.roles.sorted().map(\.rawValue).joined(separator: ",")
     }
 
     /// What the client receives: no hop-by-hop fields, no cookie that would plant a gateway

@@ -27,6 +27,8 @@ final class Exchange {
     var path: String
     var phase: Phase = .deciding
     var clientIP: IPAddress
+    /// `clientIP` as text, made once (for a direct client, the connection's peer text).
+    let clientIPText: String
     var hostName: String = "-"
     var tenant: TenantAccess?
     var user: User?
@@ -61,9 +63,10 @@ final class Exchange {
     /// Masks card numbers in the response (the tenant tokenizes and the response is text).
     var responseMasker: (any CardResponseMasking)?
 
-    init(head: HTTPRequestHead, clientIP: IPAddress) {
+    init(head: HTTPRequestHead, clientIP: IPAddress, clientIPText: String? = nil) {
         self.head = head
         self.clientIP = clientIP
+        self.clientIPText = clientIPText ?? clientIP.description
         target = head.uri
         path = String(head.uri.prefix { $0 != "?" })
         keepAlive = head.isKeepAlive

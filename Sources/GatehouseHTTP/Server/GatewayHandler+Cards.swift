@@ -153,9 +153,9 @@ extension GatewayHandler {
             exchange.cardFieldsTokenized = rewrite.tokenized + rewrite.removedSecurityCodes
             shared.tokenizations.add(
                 TokenizationTally.Key(
-                    tenant: access.tenant.prefix.value, user: user.qualifiedName, sourceIP: exchange.clientIP, host: exchange.hostName,
+                    tenant: access.tenant.prefix.value, userID: user.id, sourceIP: exchange.clientIP, host: exchange.hostName,
                     viaProcessor: viaProcessor),
-                at: now, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
+                user: user, at: now, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
         }
         startProxy(exchange, access: access, user: user)
     }

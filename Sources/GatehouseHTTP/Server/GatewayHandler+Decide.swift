@@ -12,7 +12,8 @@ extension GatewayHandler {
             return
         }
         let forwardedFor = peerIsTrustedProxy ? head.headers["x-forwarded-for"] : []
-        let exchange = Exchange(head: head, clientIP: shared.resolver.clientAddress(peer: peer, forwardedFor: forwardedFor))
+        let clientIP = shared.resolver.clientAddress(peer: peer, forwardedFor: forwardedFor)
+        let exchange = Exchange(head: head, clientIP: clientIP, clientIPText: clientIP == peer ? peerText : nil)
         self.exchange = exchange
 
         // Framing the upstream could read differently from us is refused outright.

@@ -7,7 +7,8 @@ extension GatewayHandler {
     /// Takes a pooled upstream connection on this event loop and starts streaming.
     func startProxy(_ exchange: Exchange, access: TenantAccess, user: User) {
         guard let context else { return }
-        guard let key = UpstreamKey(url: access.tenant.upstream.url) else {
+        let forwarding = forwarding(for: access, user: user)
+        guard let key = forwarding.key else {
             respond(exchange, .badGateway, title: "Bad gateway", "The tenant's upstream address is not usable.")
             return
         }
@@ -34,6 +35,20 @@ extension GatewayHandler {
         }
     }
 
+    /// The upstream and the identity fields for this tenant and user, kept for the connection's next
+    /// request under the same configuration (a connection repeats them; a reload makes them anew).
+    private func forwarding(for access: TenantAccess, user: User) -> ForwardingCache {
+        let configuration = self.configuration
+        if let cached = forwardingCache, cached.configuration === configuration, cached.tenant == access.tenant.prefix, cached.userID == user.id {
+            return cached
+        }
+        let made = ForwardingCache(
+            configuration: configuration, tenant: access.tenant.prefix, userID: user.id, key: UpstreamKey(url: access.tenant.upstream.url),
+            roles: HeaderRewriting.rolesValue(user))
+        forwardingCache = made
+        return made
+    }
+
     private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User) {
         guard let context else { return }
         exchange.upstream = connection
@@ -44,7 +59,7 @@ extension GatewayHandler {
         for buffer in exchange.buffered { connection.handler.write(.body(.byteBuffer(buffer))) }
         exchange.buffered.removeAll()
         if exchange.requestEnded { connection.handler.write(.end(nil)) }
-        connection.handler.flush()
+        if !readInProgress { connection.handler.flush() }
         if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) && !exchange.requestEnded {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
         }
@@ -67,8 +82,9 @@ extension GatewayHandler {
         var dropped: DroppedFields = access.card.tokenize ? .acceptEncoding : []
         if exchange.bodyDecoded { dropped.insert(.contentEncoding) }
         let headers = HeaderRewriting.upstreamRequest(
-            exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIP.description, peer: peerText,
-            fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, tenant: access.tenant.prefix,
+            exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIPText, peer: peerText,
+            fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, roles: forwarding(for: access, user: user).roles,
+            tenant: access.tenant.prefix,
             chunked: exchange.isChunked, contentLength: exchange.contentLength, dropping: dropped)
         let basePath = access.tenant.upstream.url.path
         let uri = basePath.isEmpty || basePath == "/" ? exchange.target : basePath.trimmingSuffix("/") + exchange.target
@@ -183,6 +199,15 @@ extension GatewayHandler {
             exchange, .gatewayTimeout, title: "Upstream timeout",
             "The application of \(exchange.tenant?.tenant.prefix.value ?? "this tenant") did not answer in time.")
     }
+}
+
+/// What `forwarding(for:user:)` keeps per connection.
+struct ForwardingCache {
+    let configuration: GatewayConfiguration
+    let tenant: TenantPrefix
+    let userID: Int64
+    let key: UpstreamKey?
+    let roles: String
 }
 
 /// Fires the 504 on the client's event loop.

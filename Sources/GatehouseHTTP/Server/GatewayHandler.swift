@@ -23,8 +23,12 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     /// The last Host seen on this connection and where it routed under which configuration
     /// (connections reuse one Host; a reload changes the configuration and so misses the cache).
     var routeCache: RouteCache?
+    var forwardingCache: ForwardingCache?
     var exchange: Exchange?
     private var readGate = ReadGate()
+    /// Inside a batch of client reads: writes to the upstream wait for `channelReadComplete`'s one
+    /// flush (a request's head and body usually arrive in one read: one write instead of two).
+    var readInProgress = false
     /// Requests the client pipelined behind the one in flight, served in order once it is answered.
     /// Reads stop while any wait, so this holds at most one read's worth of parts.
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
@@ -65,6 +69,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
+        readInProgress = true
         let part = unwrapInboundIn(data)
         // Anything after a request's end belongs to the next request: it waits for this response.
         if !pipelined.isEmpty || exchange?.requestEnded == true {
@@ -87,6 +92,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        readInProgress = false
         exchange?.upstream?.handler.flush()
         context.fireChannelReadComplete()
     }
@@ -188,7 +194,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         exchange.requestEnded = true
         switch exchange.phase {
         case .proxying:
-            exchange.upstream?.handler.write(.end(nil), flush: true)
+            exchange.upstream?.handler.write(.end(nil), flush: !readInProgress)
             startResponseTimeout(exchange)
         case .collectingForm(let path):
             handleForm(exchange, path: path)
@@ -304,12 +310,15 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         if (100..<600).contains(status) { shared.responses[status / 100 - 1].increment() }
         guard shared.accessLog.logLevel <= .info else { return }
         let micros = (NIODeadline.now() - exchange.started).nanoseconds / 1000
-        var metadata: Logger.Metadata = [
-            "client": "\(exchange.clientIP)", "host": "\(exchange.hostName)",
-            "tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "user": "\(exchange.userLabel)",
-            "ms": "\(micros / 1000).\(micros % 1000 / 100)", "bytes_in": "\(exchange.requestBodyBytes)",
-            "bytes_out": "\(exchange.responseBytes)",
-        ]
+        // Sized for every field up front: adding the card count must not grow (rehash) the table.
+        var metadata = Logger.Metadata(minimumCapacity: 8)
+        metadata["client"] = "\(exchange.clientIPText)"
+        metadata["host"] = "\(exchange.hostName)"
+        metadata["tenant"] = "\(exchange.tenant?.tenant.prefix.value ?? "-")"
+        metadata["user"] = "\(exchange.userLabel)"
+        metadata["ms"] = "\(micros / 1000).\(micros % 1000 / 100)"
+        metadata["bytes_in"] = "\(exchange.requestBodyBytes)"
+        metadata["bytes_out"] = "\(exchange.responseBytes)"
         if exchange.cardFieldsTokenized > 0 { metadata["cards"] = "\(exchange.cardFieldsTokenized)" }
         shared.accessLog.info("\(exchange.head.method.rawValue) \(exchange.path) \(status)", metadata: metadata)
     }
