@@ -8,20 +8,15 @@
 #
 #   Benchmarks/evidence-export.sh [events] [days]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 EVENTS=${1:-1000000}
 DAYS=${2:-365}
-WORK=$(mktemp -d /tmp/gatehouse-evidencebench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-
-for tool in sqlite3 zip; do
-    command -v "$tool" >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q sqlite3 zip; break; }
-done
+bench_init evidencebench
+bench_require "sqlite3 zip" "sqlite3 zip"
 [ -x /usr/bin/time ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; }
 
 echo "== building (release)"
-(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null && swift build -c release --product evidence-seed >/dev/null)
-GATEHOUSE="$ROOT/.build/release/gatehouse"
+bench_build gatehouse evidence-seed
 FROM=$(date -u -d "-$DAYS days" +%F)
 TO=$(date -u -d "-1 day" +%F)
 

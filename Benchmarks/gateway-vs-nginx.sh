@@ -7,35 +7,20 @@
 #
 #   Benchmarks/gateway-vs-nginx.sh [seconds] [connections]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN=${1:-15}
 CONNECTIONS=${2:-32}
-WORK=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 UPSTREAM_PORT=18081 NGINX_PORT=18444 GATEHOUSE_PORT=18443
-HOSTS_LINE="127.0.0.1 bench.gatehouse.localhost bench.nginx.test"
-
-for tool in wrk nginx openssl; do
-    command -v "$tool" >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk nginx-light openssl; break; }
-done
-
-cleanup() {
-    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-    [ -f "$WORK/upstream.pid" ] && kill "$(cat "$WORK/upstream.pid")" 2>/dev/null || true
-    [ -n "${GATEHOUSE_PID:-}" ] && kill "$GATEHOUSE_PID" 2>/dev/null || true
-    sed -i "\|^$HOSTS_LINE\$|d" /etc/hosts
-}
-trap cleanup EXIT
-grep -qxF "$HOSTS_LINE" /etc/hosts || echo "$HOSTS_LINE" >> /etc/hosts
+bench_init bench
+bench_require "wrk nginx openssl curl" "wrk nginx-light openssl curl"
+bench_hosts "127.0.0.1 bench.gatehouse.localhost bench.nginx.test"
 
 echo "== building Gatehouse (release)"
-(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null)
-GATEHOUSE="$ROOT/.build/release/gatehouse"
+bench_build gatehouse
 
 echo "== upstream and nginx"
-chmod 755 "$WORK"
 head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$WORK/1k"; chmod 644 "$WORK/1k"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench.nginx.test" \
-    -addext "subjectAltName=DNS:bench.nginx.test" -keyout "$WORK/nginx.key" -out "$WORK/nginx.crt" 2>/dev/null
+bench_nginx_certificate bench.nginx.test
 cat > "$WORK/upstream.conf" <<CONF
 worker_processes auto;
 pid $WORK/upstream.pid;
@@ -49,7 +34,7 @@ http {
     }
 }
 CONF
-nginx -c "$WORK/upstream.conf"
+bench_nginx upstream
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -76,31 +61,21 @@ http {
     }
 }
 CONF
-nginx -c "$WORK/nginx.conf"
+bench_nginx nginx
 
 echo "== Gatehouse"
 export GATEHOUSE_DATA="$WORK/data" GATEHOUSE_CERTIFICATES="$WORK/certs"
 "$GATEHOUSE" tenant create bench --upstream "http://127.0.0.1:$UPSTREAM_PORT" >/dev/null 2>&1
 "$GATEHOUSE" user add bench load --role user >/dev/null 2>&1
 TOKEN=$("$GATEHOUSE" user token create bench load 2>/dev/null)
-"$GATEHOUSE" serve --https-port "$GATEHOUSE_PORT" --no-http ${GATEHOUSE_SERVE_FLAGS:-} > "$WORK/gatehouse.log" 2>&1 &
-GATEHOUSE_PID=$!
-for _ in $(seq 1 100); do grep -q "gateway listening" "$WORK/gatehouse.log" && break; sleep 0.1; done
+bench_serve "$WORK/gatehouse.log" "$GATEHOUSE_PORT" ${GATEHOUSE_SERVE_FLAGS:-}
 cat "$WORK/data/dev-ca.pem" "$WORK/nginx.crt" > "$WORK/trust.pem"
 curl -sf --cacert "$WORK/trust.pem" -H "Authorization: Bearer $TOKEN" "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" -o /dev/null
 curl -sf --cacert "$WORK/trust.pem" "https://bench.nginx.test:$NGINX_PORT/1k" -o /dev/null
 
-run() { # name url
-    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $TOKEN" "$2" > "$WORK/$1.wrk"
-    local rps p99 errors
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
-    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.wrk")
-    errors=$(grep -E "Non-2xx|Socket errors" "$WORK/$1.wrk" || true)
-    printf "%-10s %10s req/s   p99 %8s   %s\n" "$1" "$rps" "$p99" "$errors"
-    echo "$rps" > "$WORK/$1.rps"
-}
 echo "== wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, 1 KiB body, TLS, keep-alive"
-run warmup-gh "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" >/dev/null
-run nginx "https://bench.nginx.test:$NGINX_PORT/1k"
-run gatehouse "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k"
+AUTH=(-H "Authorization: Bearer $TOKEN")
+bench_wrk warmup-gh "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" "${AUTH[@]}" >/dev/null
+bench_wrk nginx "https://bench.nginx.test:$NGINX_PORT/1k" "${AUTH[@]}"
+bench_wrk gatehouse "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" "${AUTH[@]}"
 awk -v g="$(cat "$WORK/gatehouse.rps")" -v n="$(cat "$WORK/nginx.rps")" 'BEGIN { printf "ratio      Gatehouse / nginx = %.2fx\n", g / n }'

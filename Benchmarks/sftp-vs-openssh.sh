@@ -6,22 +6,14 @@
 #
 #   Benchmarks/sftp-vs-openssh.sh [runs]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 RUNS=${1:-3}
-WORK=$(mktemp -d /tmp/gatehouse-sftpbench.XXXXXX)
 GATEHOUSE_SFTP=18022 SSHD_PORT=18023
-
-command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server openssh-client sqlite3; }
-cleanup() {
-    [ -f "$WORK/sshd.pid" ] && kill "$(cat "$WORK/sshd.pid")" 2>/dev/null || true
-    [ -n "${GATEHOUSE_PID:-}" ] && kill "$GATEHOUSE_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_init sftpbench
+bench_require "sshd sftp ssh-keygen sqlite3 python3" "openssh-server openssh-client sqlite3 python3"
 
 echo "== building Gatehouse (release)"
-(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null)
-GATEHOUSE="$ROOT/.build/release/gatehouse"
+bench_build gatehouse
 export GATEHOUSE_DATA="$WORK/data" GATEHOUSE_CERTIFICATES="$WORK/certs"
 
 echo "== a 512 MiB database of random bytes, backed up (gzip cannot shrink it)"
@@ -46,6 +38,7 @@ echo "== Gatehouse SFTP on $GATEHOUSE_SFTP, OpenSSH sshd (internal-sftp) on $SSH
 "$GATEHOUSE" serve --https-port 0 --no-http --sftp-port "$GATEHOUSE_SFTP" \
     --sftp-connections-per-address 100 --sftp-connections-per-user 100 > "$WORK/gatehouse.log" 2>&1 &
 GATEHOUSE_PID=$!
+BENCH_PIDS+=("$GATEHOUSE_PID")
 mkdir -p /run/sshd "$WORK/sshd"
 ssh-keygen -q -t ed25519 -N "" -f "$WORK/sshd/host"
 cp "$WORK/id.pub" "$WORK/sshd/authorized_keys"
@@ -63,6 +56,7 @@ Ciphers aes128-gcm@openssh.com
 Subsystem sftp internal-sftp
 CONF
 /usr/sbin/sshd -f "$WORK/sshd/config"
+BENCH_PIDFILES+=("$WORK/sshd.pid")
 for _ in $(seq 1 100); do grep -q "sftp listening" "$WORK/gatehouse.log" && break; sleep 0.1; done
 
 SSH_OPTIONS=(-i "$WORK/id" -c aes128-gcm@openssh.com -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR)

@@ -5,19 +5,14 @@
 #
 #   Benchmarks/sni-handshakes.sh [count] [seconds]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 COUNT=${1:-10000}
 SECONDS_PER_RUN=${2:-10}
-WORK=$(mktemp -d /tmp/gatehouse-sni.XXXXXX)
-HOSTS_LINE="127.0.0.1 d0.bench.test d$((COUNT / 2)).bench.test"
-command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-cleanup() { pkill -f "gatehouse serve --data $WORK" 2>/dev/null || true; sed -i "\|^$HOSTS_LINE\$|d" /etc/hosts; }
-trap cleanup EXIT
-grep -qxF "$HOSTS_LINE" /etc/hosts || echo "$HOSTS_LINE" >> /etc/hosts
+bench_init sni
+bench_require "wrk openssl ss" "wrk openssl iproute2"
+bench_hosts "127.0.0.1 d0.bench.test d$((COUNT / 2)).bench.test"
 
-(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null)
-(cd "$ROOT" && swift build -c release --product sni-setup >/dev/null)
-GATEHOUSE="$ROOT/.build/release/gatehouse"
+bench_build gatehouse sni-setup
 SETUP="$ROOT/.build/release/sni-setup"
 
 measure() { # name count host port
@@ -26,6 +21,7 @@ measure() { # name count host port
     echo "== $1: setting up $2 certificate(s)"
     time "$SETUP" "$data" "$certs" "$2" | tail -1
     "$GATEHOUSE" serve --data "$data" --certificates "$certs" --https-port "$4" --no-http --log-level warning > "$WORK/$1.log" 2>&1 &
+    BENCH_PIDS+=($!)
     for _ in $(seq 1 600); do ss -ltn | grep -q ":$4 " && break; sleep 0.1; done
     openssl s_client -connect "127.0.0.1:$4" -servername "$3" </dev/null 2>/dev/null | grep -q "subject=CN = $3" \
         || { echo "the gateway did not present the certificate of $3"; exit 1; }

@@ -10,35 +10,35 @@
 #
 #   Benchmarks/tokenization.sh [seconds] [connections] [rounds]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-32}
 ROUNDS=${3:-3}
-WORK=$(mktemp -d /tmp/gatehouse-tokbench.XXXXXX)
 UPSTREAM_PORT=18091 NGINX_PORT=18454 GATEHOUSE_PORT=18453
-HOSTS_LINE="127.0.0.1 tokon.gatehouse.localhost tokoff.gatehouse.localhost bench.nginx.test"
-
-for tool in wrk nginx openssl grep bc; do
-    command -v "$tool" >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk nginx-light openssl grep bc; break; }
-done
-
-cleanup() {
-    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-    [ -n "${GATEHOUSE_PID:-}" ] && kill "$GATEHOUSE_PID" 2>/dev/null || true
-    sed -i "\|^$HOSTS_LINE\$|d" /etc/hosts
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-grep -qxF "$HOSTS_LINE" /etc/hosts || echo "$HOSTS_LINE" >> /etc/hosts
+bench_init tokbench
+bench_require "wrk nginx openssl grep bc python3" "wrk nginx-light openssl grep bc python3"
+bench_hosts "127.0.0.1 tokon.gatehouse.localhost tokoff.gatehouse.localhost bench.nginx.test"
 
 echo "== building (release)"
-(cd "$ROOT" && swift build -c release --product gatehouse >/dev/null && swift build -c release --product pan-detector-bench >/dev/null)
-GATEHOUSE="$ROOT/.build/release/gatehouse"
+bench_build gatehouse pan-detector-bench
 
-echo "== upstream (nginx answering every POST) and nginx as the peer proxy"
-chmod 755 "$WORK"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench.nginx.test" \
-    -addext "subjectAltName=DNS:bench.nginx.test" -keyout "$WORK/nginx.key" -out "$WORK/nginx.crt" 2>/dev/null
+echo "== upstream (an nginx of its own answering every POST) and nginx as the peer proxy"
+bench_nginx_certificate bench.nginx.test
+cat > "$WORK/upstream.conf" <<CONF
+worker_processes auto;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_max_body_size 1m;
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT;
+        location / { default_type application/json; return 200 '{"ok":true}'; }
+    }
+}
+CONF
+bench_nginx upstream
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -48,10 +48,6 @@ http {
     access_log off;
     client_max_body_size 1m;
     upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
-        location / { default_type application/json; return 200 '{"ok":true}'; }
-    }
     server {
         listen 127.0.0.1:$NGINX_PORT ssl;
         server_name bench.nginx.test;
@@ -65,7 +61,7 @@ http {
     }
 }
 CONF
-nginx -c "$WORK/nginx.conf"
+bench_nginx nginx
 
 echo "== Gatehouse: tenant tokon (tokenization on, the default) and tokoff (off)"
 export GATEHOUSE_DATA="$WORK/data" GATEHOUSE_CERTIFICATES="$WORK/certs"
@@ -76,9 +72,7 @@ done
 "$GATEHOUSE" tenant set tokoff --tokenization off >/dev/null 2>&1
 TOKEN_ON=$("$GATEHOUSE" user token create tokon load 2>/dev/null)
 TOKEN_OFF=$("$GATEHOUSE" user token create tokoff load 2>/dev/null)
-"$GATEHOUSE" serve --https-port "$GATEHOUSE_PORT" --no-http > "$WORK/gatehouse.log" 2>&1 &
-GATEHOUSE_PID=$!
-for _ in $(seq 1 100); do grep -q "gateway listening" "$WORK/gatehouse.log" && break; sleep 0.1; done
+bench_serve "$WORK/gatehouse.log" "$GATEHOUSE_PORT"
 
 # A 2 KiB order with one card number in it.
 BODY=$(python3 - <<'PY'
@@ -98,13 +92,7 @@ LUA
 echo "   body: ${#BODY} bytes"
 
 run() { # name url token
-    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/post.lua" -H "Authorization: Bearer $3" "$2" > "$WORK/$1.wrk"
-    local rps p99 errors
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
-    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.wrk")
-    errors=$(grep -E "Non-2xx|Socket errors" "$WORK/$1.wrk" || true)
-    printf "%-16s %10s req/s   p99 %8s   %s\n" "$1" "$rps" "$p99" "$errors"
-    echo "$rps" > "$WORK/$1.rps"
+    bench_wrk "$1" "$2" -s "$WORK/post.lua" -H "Authorization: Bearer $3"
 }
 echo "== wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, POST 2 KiB JSON with one card number, TLS, keep-alive"
 run warmup "https://tokon.gatehouse.localhost:$GATEHOUSE_PORT/orders" "$TOKEN_ON" >/dev/null
