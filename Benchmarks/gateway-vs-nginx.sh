@@ -21,26 +21,14 @@ bench_build gatehouse
 echo "== upstream and nginx"
 head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$WORK/1k"; chmod 644 "$WORK/1k"
 bench_nginx_certificate bench.nginx.test
-cat > "$WORK/upstream.conf" <<CONF
-worker_processes auto;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log;
-events { worker_connections 4096; }
-http {
+bench_nginx upstream <<CONF
     access_log off;
     server {
         listen 127.0.0.1:$UPSTREAM_PORT;
         location / { root $WORK; }
     }
-}
 CONF
-bench_nginx upstream
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
+bench_nginx nginx <<CONF
     access_log $WORK/nginx-access.log;
     upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
     server {
@@ -59,9 +47,7 @@ http {
             add_header Cache-Control "no-store" always;
         }
     }
-}
 CONF
-bench_nginx nginx
 
 echo "== Gatehouse"
 export GATEHOUSE_DATA="$WORK/data" GATEHOUSE_CERTIFICATES="$WORK/certs"

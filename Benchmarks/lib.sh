@@ -52,8 +52,18 @@ bench_nginx_certificate() {
         -addext "subjectAltName=DNS:$1" -keyout "$WORK/nginx.key" -out "$WORK/nginx.crt" 2>/dev/null
 }
 
-# bench_nginx NAME: starts nginx with $WORK/NAME.conf (whose pid file is $WORK/NAME.pid).
+# bench_nginx NAME <<CONF …http block… CONF: writes $WORK/NAME.conf around the http block read from
+# stdin (workers per core, pid and error log in $WORK) and starts that nginx.
 bench_nginx() {
+    {
+        echo "worker_processes auto;"
+        echo "pid $WORK/$1.pid;"
+        echo "error_log $WORK/$1-error.log;"
+        echo "events { worker_connections 4096; }"
+        echo "http {"
+        cat
+        echo "}"
+    } > "$WORK/$1.conf"
     nginx -c "$WORK/$1.conf"
     BENCH_PIDFILES+=("$WORK/$1.pid")
 }

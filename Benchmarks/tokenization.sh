@@ -24,27 +24,15 @@ bench_build gatehouse pan-detector-bench
 
 echo "== upstream (an nginx of its own answering every POST) and nginx as the peer proxy"
 bench_nginx_certificate bench.nginx.test
-cat > "$WORK/upstream.conf" <<CONF
-worker_processes auto;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log;
-events { worker_connections 4096; }
-http {
+bench_nginx upstream <<CONF
     access_log off;
     client_max_body_size 1m;
     server {
         listen 127.0.0.1:$UPSTREAM_PORT;
         location / { default_type application/json; return 200 '{"ok":true}'; }
     }
-}
 CONF
-bench_nginx upstream
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
+bench_nginx nginx <<CONF
     access_log off;
     client_max_body_size 1m;
     upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
@@ -59,9 +47,7 @@ http {
             proxy_set_header Connection "";
         }
     }
-}
 CONF
-bench_nginx nginx
 
 echo "== Gatehouse: tenant tokon (tokenization on, the default) and tokoff (off)"
 export GATEHOUSE_DATA="$WORK/data" GATEHOUSE_CERTIFICATES="$WORK/certs"
