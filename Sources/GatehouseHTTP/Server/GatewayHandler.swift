@@ -177,8 +177,13 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             return
         }
         if case .collectingBody = exchange.phase {
-            var buffer = buffer
-            exchange.body!.writeBuffer(&buffer)
+            // The first part is kept as it came (most bodies arrive in one); later parts are appended.
+            if exchange.body?.readableBytes ?? 0 == 0 {
+                exchange.body = buffer
+            } else {
+                var buffer = buffer
+                exchange.body!.writeBuffer(&buffer)
+            }
         } else if case .proxying = exchange.phase, let upstream = exchange.upstream {
             upstream.handler.write(.body(.byteBuffer(buffer)))
             if !upstream.handler.isWritable { pauseReads() }
