@@ -33,6 +33,54 @@ struct ProxyTests {
         #expect(!fixture.gateway.log().contains(fixture.token))
     }
 
+    /// One keep-alive connection, a role granted between its two requests: the second carries the new
+    /// roles (the identity the gateway keeps per connection follows the user's roles).
+    @Test func identityFollowsRoleChangesOnAKeptConnection() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let python = try #require(ProcessRunner.which("python3"), "python3 is installed by .ci/run")
+        let directory = fixture.gateway.directory
+        let go = directory.path("go")
+        let client = directory.path("client.py")
+        try """
+            import json, os, socket, ssl, sys, time
+            ca, port, host, token, go = sys.argv[1:6]
+            tls = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection(("127.0.0.1", int(port))), server_hostname=host)
+            def ask(path):
+                tls.sendall(f"GET {path} HTTP/1.1\\r\\nHost: {host}\\r\\nAuthorization: Bearer {token}\\r\\n\\r\\n".encode())
+                data = b""
+                while b"\\r\\n\\r\\n" not in data:
+                    data += tls.recv(65536)
+                head, _, body = data.partition(b"\\r\\n\\r\\n")
+                length = next(int(line.split(b":")[1]) for line in head.split(b"\\r\\n") if line.lower().startswith(b"content-length:"))
+                while len(body) < length:
+                    body += tls.recv(65536)
+                print(path, ",".join(json.loads(body)["headers"]["x-gatehouse-roles"]), flush=True)
+            ask("/echo?first")
+            deadline = time.time() + 30
+            while not os.path.exists(go) and time.time() < deadline:
+                time.sleep(0.05)
+            ask("/echo?second")
+            """.write(toFile: client, atomically: true, encoding: .utf8)
+        let output = directory.path("client.out")
+        let host = "acme.\(fixture.gateway.platformDomain)"
+        let process = try ChildProcess(
+            python, [client, fixture.gateway.caPath, String(fixture.gateway.httpsPort), host, fixture.token, go],
+            environment: ProcessInfo.processInfo.environment, stdoutPath: output, stderrPath: directory.path("client.err"))
+        #expect(
+            eventually(within: 10) { ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("/echo?first user") },
+            "\((try? String(contentsOfFile: directory.path("client.err"), encoding: .utf8)) ?? "")")
+        try GatewayFixture.check(fixture.gateway.cli("user", "role", "add", "acme", "alice", "admin"))
+        // Once a new connection sees the new roles, the configuration has reloaded.
+        #expect(eventually(within: 10) {
+            ((try? fixture.get("/echo", fixture.bearer).json["headers"] as? [String: [String]])??["x-gatehouse-roles"]) == ["admin,user"]
+        })
+        FileManager.default.createFile(atPath: go, contents: Data())
+        #expect(process.wait(seconds: 30) == 0, "\((try? String(contentsOfFile: directory.path("client.err"), encoding: .utf8)) ?? "")")
+        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines == ["/echo?first user", "/echo?second admin,user"])
+    }
+
     @Test func basicAuthenticationAndWrongPasswords() throws {
         let fixture = try GatewayFixture(password: true)
         defer { fixture.stop() }

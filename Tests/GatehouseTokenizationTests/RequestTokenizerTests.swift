@@ -97,6 +97,18 @@ struct RequestTokenizerTests {
         }
     }
 
+    /// Security-code names, compared case-insensitively without '_' and '-', and nothing else: not a
+    /// name with a NUL after it, not a longer name that starts with one.
+    @Test func securityCodeFieldNames() {
+        for name in ["cvv", "CVV", "cvc2", "CVV2", "cid", "csc", "security_code", "securityCode", "Security-Code", "card_code", "_cvc_"] {
+            #expect(CardFieldNames.isSecurityCode(name), "\(name)")
+        }
+        for name in ["cvv\u{0}", "cvv\u{0}\u{0}", "cvvs", "cv", "card", "code", "exp", "expirationmonth", "securitycodes", "x_cvv",
+                     "securitycode_securitycode"] {
+            #expect(!CardFieldNames.isSecurityCode(name), "\(name)")
+        }
+    }
+
     @Test func jsonWithoutCardsIsForwardedByteForByte() throws {
         let body = "{ \"a\" : [1, 2.5e3, true, null],\n \"b\": \"1764533460123\" }"
         let (output, outcome) = try rewrite(body, "application/json")
@@ -111,9 +123,18 @@ struct RequestTokenizerTests {
                 try RequestTokenizer().rewriteBody(body, kind: .json, withContext: withContext, tokenFor: tokenFor)
             }
         }
+        // Malformed, and what a lenient parser would read as card data: a security-code field, a card
+        // number in escapes. Refused too, since the rewriter cannot remove them.
+        for malformed in [#"{"cvv":"123",}"#, #"{"Security_Code": 1"#, #"{"card":"\u0034111111111111111",}"#, #"{"n":"\u00341"]"#] {
+            #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON"), "\(malformed)") {
+                try RequestTokenizer().rewriteBody(Array(malformed.utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)
+            }
+        }
         // Malformed but card-free: forwarded as it is (the application answers it).
-        let outcome = try RequestTokenizer().rewriteBody(Array("{oops".utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)
-        #expect(outcome.body == nil)
+        for harmless in ["{oops", #"{"note":"we decided: cvv is not here",}"#, #"{"a":"\u0041",}"#] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(harmless.utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)
+            #expect(outcome.body == nil, "\(harmless)")
+        }
         var deep = String(repeating: "[", count: 200) + "\"4111111111111111\"" + String(repeating: "]", count: 200)
         #expect(throws: RequestTokenizer.Refusal.self) {
             try RequestTokenizer().rewriteBody(Array(deep.utf8), kind: .json, withContext: withContext, tokenFor: tokenFor)

@@ -36,7 +36,8 @@ public struct CardRewriteOutcome: Sendable {
 
 /// Why a body could not be rewritten; the request must not be forwarded.
 public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    /// It looks like it holds a card number but is not well-formed, so it cannot be rewritten safely.
+    /// It looks like it holds card data (a card number, an escaped digit, a security-code field) but is
+    /// not well-formed, so it cannot be rewritten safely.
     case unparseable(kind: String)
     /// A part is encoded in a way the gateway does not read.
     case unreadable(encoding: String)
@@ -44,7 +45,7 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unparseable(let kind):
-            "The \(kind) body appears to contain a card number but is not well-formed, so it cannot be tokenized."
+            "The \(kind) body appears to contain card data (a card number or security code) but is not well-formed, so it cannot be tokenized."
         case .unreadable(let encoding):
             "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
         }

@@ -9,6 +9,8 @@ import Synchronization
 /// row per request. Each request's own count is in its access log line.
 final class TokenizationTally: Sendable {
     struct Key: Hashable {
+        /// Days since 1970 (UTC): a second that straddles midnight counts on each side.
+        let day: Int
         let tenant: String
         let userID: Int64
         let sourceIP: IPAddress

@@ -151,11 +151,12 @@ extension GatewayHandler {
         if rewrite.tokenized > 0 || rewrite.removedSecurityCodes > 0 {
             shared.cardsTokenized.increment(by: Int64(rewrite.tokenized))
             exchange.cardFieldsTokenized = rewrite.tokenized + rewrite.removedSecurityCodes
+            let time = now
             shared.tokenizations.add(
                 TokenizationTally.Key(
-                    tenant: access.tenant.prefix.value, userID: user.id, sourceIP: exchange.clientIP, host: exchange.hostName,
+                    day: Int((time.timeIntervalSince1970 / 86_400).rounded(.down)), tenant: access.tenant.prefix.value, userID: user.id, sourceIP: exchange.clientIP, host: exchange.hostName,
                     viaProcessor: viaProcessor),
-                user: user, at: now, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
+                user: user, at: time, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
         }
         startProxy(exchange, access: access, user: user)
     }

@@ -36,15 +36,18 @@ extension GatewayHandler {
     }
 
     /// The upstream and the identity fields for this tenant and user, kept for the connection's next
-    /// request under the same configuration (a connection repeats them; a reload makes them anew).
+    /// request while the tenant's upstream and the user's roles stay the same (a connection repeats
+    /// them). Compared with what this request was decided on, not the configuration now: a reload can
+    /// land while a sign-in is checked off the loop.
     private func forwarding(for access: TenantAccess, user: User) -> ForwardingCache {
-        let configuration = self.configuration
-        if let cached = forwardingCache, cached.configuration === configuration, cached.tenant == access.tenant.prefix, cached.userID == user.id {
+        if let cached = forwardingCache, cached.tenant == access.tenant.prefix, cached.userID == user.id, cached.roleSet == user.roles,
+           cached.upstream == access.tenant.upstream.url
+        {
             return cached
         }
         let made = ForwardingCache(
-            configuration: configuration, tenant: access.tenant.prefix, userID: user.id, key: UpstreamKey(url: access.tenant.upstream.url),
-            roles: HeaderRewriting.rolesValue(user))
+            tenant: access.tenant.prefix, userID: user.id, roleSet: user.roles, upstream: access.tenant.upstream.url,
+            key: UpstreamKey(url: access.tenant.upstream.url), roles: HeaderRewriting.rolesValue(user))
         forwardingCache = made
         return made
     }
@@ -203,10 +206,12 @@ extension GatewayHandler {
 
 /// What `forwarding(for:user:)` keeps per connection.
 struct ForwardingCache {
-    let configuration: GatewayConfiguration
     let tenant: TenantPrefix
     let userID: Int64
+    let roleSet: Set<Role>
+    let upstream: URL
     let key: UpstreamKey?
+    /// The `X-Gatehouse-Roles` value.
     let roles: String
 }
 

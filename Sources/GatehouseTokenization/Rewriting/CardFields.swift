@@ -9,8 +9,8 @@ public enum CardFieldNames {
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
     ]
 
-    /// The names above packed into two little-endian words each (at most 16 bytes), so a field name
-    /// is compared as two integers.
+    /// The names above packed into two little-endian words each (at most 15 bytes and the length), so a
+    /// field name is compared as two integers.
     static let packedNames: [(low: UInt64, high: UInt64, kind: Kind)] =
         [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)].flatMap { names, kind in
             names.map { name in
@@ -19,8 +19,10 @@ public enum CardFieldNames {
             }
         }
 
+    /// Bytes 0–14 of the name, and its length in the last byte, so names differing only by trailing
+    /// NUL bytes differ.
     private static func pack(_ name: [UInt8]) -> (low: UInt64, high: UInt64) {
-        var words: (UInt64, UInt64) = (0, 0)
+        var words: (UInt64, UInt64) = (0, UInt64(name.count) << 56)
         for (index, byte) in name.enumerated() {
             if index < 8 { words.0 |= UInt64(byte) << (8 * index) } else { words.1 |= UInt64(byte) << (8 * (index - 8)) }
         }
@@ -49,12 +51,13 @@ public enum CardFieldNames {
         for byte in name {
             guard byte < 0x80 else { return .other }
             if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") { continue }
-            guard length < 16 else { return .other }
+            guard length < 15 else { return .other }
             let lowered = UInt64(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
             if length < 8 { low |= lowered << (8 * length) } else { high |= lowered << (8 * (length - 8)) }
             length += 1
         }
         guard length >= 3 else { return .other }
+        high |= UInt64(length) << 56
         for entry in packedNames where entry.low == low && entry.high == high { return entry.kind }
         return .other
     }

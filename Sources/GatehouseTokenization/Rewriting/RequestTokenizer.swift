@@ -53,10 +53,36 @@ public struct RequestTokenizer: Sendable {
         }
     }
 
-    /// A body that does not parse as it claims: refused if it holds a card number, else left as it is.
+    /// A body that does not parse as it claims: refused if it may hold card data the rewriter would have
+    /// removed (a card number, a digit hidden in a `\u` escape, a quoted security-code field name),
+    /// else left as it is for the application to answer.
     private func fallback(_ body: [UInt8], kind: String, tokenFor: @escaping (CardFinding) -> String) throws(Refusal) -> Outcome {
-        if body.withUnsafeBytes({ PANDetector.containsPAN($0) }) { throw .unparseable(kind: kind) }
+        if body.withUnsafeBytes({ PANDetector.containsPAN($0) }) || Self.hasEscapedDigit(body) || Self.hasQuotedSecurityCodeName(body) {
+            throw .unparseable(kind: kind)
+        }
         return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
+    }
+
+    /// `\u0030`…`\u0039`: a digit a lenient parser would decode.
+    static func hasEscapedDigit(_ body: [UInt8]) -> Bool {
+        guard body.count >= 6 else { return false }
+        for index in 0...(body.count - 6) where body[index] == UInt8(ascii: "\\") && body[index + 1] | 0x20 == UInt8(ascii: "u")
+            && body[index + 2] == UInt8(ascii: "0") && body[index + 3] == UInt8(ascii: "0") && body[index + 4] == UInt8(ascii: "3")
+            && body[index + 5] &- 0x30 <= 9
+        {
+            return true
+        }
+        return false
+    }
+
+    /// A double-quoted name that is a security-code field (`"cvv"`, `"security_code"`, `name="CVC2"`).
+    static func hasQuotedSecurityCodeName(_ body: [UInt8]) -> Bool {
+        var open: Int?
+        for (index, byte) in body.enumerated() where byte == UInt8(ascii: "\"") {
+            if let start = open, index - start - 1 <= 24, CardFieldNames.kind(body[start + 1..<index]) == .securityCode { return true }
+            open = index
+        }
+        return false
     }
 
     /// A query string (without '?'), rewritten like a form; nil when unchanged.
