@@ -73,11 +73,9 @@ public struct EvidenceCommands: Sendable {
 
     /// Progress lines on standard error, at most one every 2 seconds.
     static func stderrProgress() -> (String) -> Void {
-        var last = Date.distantPast
+        var throttle = ProgressThrottle()
         return { message in
-            let now = Date()
-            guard now.timeIntervalSince(last) >= 2 else { return }
-            last = now
+            guard throttle.shouldReport() else { return }
             FileHandle.standardError.write(Data("\(message)\n".utf8))
         }
     }

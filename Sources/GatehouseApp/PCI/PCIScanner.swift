@@ -24,7 +24,7 @@ public final class PCIScanner {
     public private(set) var bytes: Int64 = 0
     private let chunkSize = 4 * 1024 * 1024
     private let progress: (Int64, Int) -> Void
-    private var lastProgress = Date()
+    private var throttle = ProgressThrottle(startingNow: true)
 
     public init(progress: @escaping (Int64, Int) -> Void = { _, _ in }) {
         self.progress = progress
@@ -118,9 +118,7 @@ public final class PCIScanner {
     }
 
     private func reportProgress() {
-        let now = Date()
-        guard now.timeIntervalSince(lastProgress) >= 2 else { return }
-        lastProgress = now
+        guard throttle.shouldReport() else { return }
         progress(bytes, files)
     }
 }

@@ -70,10 +70,6 @@ struct CardContext {
 
     var expiry: String? { expiryParts.isEmpty ? nil : expiryParts.joined(separator: "/") }
 
-    mutating func note(name: some StringProtocol, value: [UInt8]) {
-        note(kind: CardFieldNames.kind(Array(name.utf8)[...]), value: value)
-    }
-
     mutating func note(kind: CardFieldNames.Kind, value: @autoclosure () -> [UInt8]) {
         switch kind {
         case .securityCode: cvv = value()

@@ -12,8 +12,9 @@ struct MarkupRewriter {
             var kept: [UInt8] = []
             var copied = 0
             for element in Self.simpleElements(in: bytes) {
-                context.note(name: element.name, value: Array(bytes[element.content]))
-                guard CardFieldNames.isSecurityCode(element.name), element.whole.lowerBound >= copied else { continue }
+                let kind = CardFieldNames.kind(Array(element.name.utf8)[...])
+                context.note(kind: kind, value: Array(bytes[element.content]))
+                guard kind == .securityCode, element.whole.lowerBound >= copied else { continue }
                 kept.append(contentsOf: bytes[copied..<element.whole.lowerBound])
                 copied = element.whole.upperBound
                 removed += 1

@@ -39,14 +39,16 @@ struct MultipartRewriter {
             parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], name: Self.fieldName(headers)))
             cursor = next.upperBound
         }
+        // Each part's field name is classified once: for the card context and for removal.
+        let kinds = parts.map { part in part.name.map { CardFieldNames.kind(Array($0.utf8)[...]) } ?? .other }
         var context = CardContext()
-        for part in parts { if let name = part.name { context.note(name: name, value: Array(part.content)) } }
+        for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: Array(part.content)) }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         output.append(contentsOf: bytes[..<firstDelimiter.lowerBound])
         var changed = false
-        for part in parts {
-            if let name = part.name, CardFieldNames.isSecurityCode(name) {
+        for (part, kind) in zip(parts, kinds) {
+            if kind == .securityCode {
                 removed += 1
                 changed = true
                 continue
