@@ -30,8 +30,12 @@ public struct GatehouseBinary: Sendable {
     public func environment(_ overrides: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "GATEHOUSE_DATA")
-        environment["GATEHOUSE_CERTIFICATES"] = certificatesDirectory
-        return environment.merging(overrides) { $1 }
+        return environment.merging(withCertificates(overrides)) { $1 }
+    }
+
+    /// `overrides` with this binary's certificate store, unless they name another.
+    private func withCertificates(_ overrides: [String: String]) -> [String: String] {
+        ["GATEHOUSE_CERTIFICATES": certificatesDirectory].merging(overrides) { $1 }
     }
 
     /// Runs `gatehouse --data <dir> <arguments…>`; the data flag is placed after the subcommand path.
@@ -43,14 +47,12 @@ public struct GatehouseBinary: Sendable {
     @discardableResult
     public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         try ProcessRunner.run(
-            path, arguments + ["--data", dataDirectory], stdin: stdin,
-            environment: ["GATEHOUSE_CERTIFICATES": certificatesDirectory].merging(environment) { $1 })
+            path, arguments + ["--data", dataDirectory], stdin: stdin, environment: withCertificates(environment))
     }
 
     /// Runs without adding `--data`, for tests of how the data location is resolved.
     public func runBare(_ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil) throws -> ProcessResult {
         try ProcessRunner.run(
-            path, arguments, environment: ["GATEHOUSE_CERTIFICATES": certificatesDirectory].merging(environment) { $1 },
-            currentDirectory: currentDirectory)
+            path, arguments, environment: withCertificates(environment), currentDirectory: currentDirectory)
     }
 }

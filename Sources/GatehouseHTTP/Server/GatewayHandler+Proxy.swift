@@ -30,7 +30,7 @@ extension GatewayHandler {
                     "The application of \(access.tenant.prefix) could not be reached. Try again in a moment.")
                 self.resumeReads()
             case .success(let connection):
-                self.beginStreaming(exchange, to: connection, access: access, user: user)
+                self.beginStreaming(exchange, to: connection, access: access, user: user, roles: forwarding.roles)
             }
         }
     }
@@ -52,13 +52,13 @@ extension GatewayHandler {
         return made
     }
 
-    private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User) {
+    private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User, roles: String) {
         guard let context else { return }
         exchange.upstream = connection
         exchange.retryable = connection.reused && !exchange.hasBody
         exchange.phase = .proxying
         connection.handler.receiver = self
-        connection.handler.write(.head(upstreamHead(exchange, access: access, user: user)))
+        connection.handler.write(.head(upstreamHead(exchange, access: access, user: user, roles: roles)))
         for buffer in exchange.buffered { connection.handler.write(.body(.byteBuffer(buffer))) }
         exchange.buffered.removeAll()
         if exchange.requestEnded { connection.handler.write(.end(nil)) }
@@ -80,13 +80,13 @@ extension GatewayHandler {
 
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
-    private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User) -> HTTPRequestHead {
+    private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User, roles: String) -> HTTPRequestHead {
         // A tokenizing tenant's upstream answers uncompressed, so card numbers in responses can be masked.
         var dropped: DroppedFields = access.card.tokenize ? .acceptEncoding : []
         if exchange.bodyDecoded { dropped.insert(.contentEncoding) }
         let headers = HeaderRewriting.upstreamRequest(
             exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIPText, peer: peerText,
-            fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, roles: forwarding(for: access, user: user).roles,
+            fromTrustedProxy: peerIsTrustedProxy, host: exchange.hostName, user: user, roles: roles,
             tenant: access.tenant.prefix,
             chunked: exchange.isChunked, contentLength: exchange.contentLength, dropping: dropped)
         let basePath = access.tenant.upstream.url.path

@@ -8,23 +8,6 @@ enum JSONLexing {
         }
     }
 
-    /// A string token at `index`, quotes included.
-    static func string<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONRewriter.Malformed() }
-        let start = index
-        index += 1
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return start..<index
-            }
-            if byte < 0x20 { throw JSONRewriter.Malformed() }
-            index += byte == UInt8(ascii: "\\") ? 2 : 1
-        }
-        throw JSONRewriter.Malformed()
-    }
-
     /// A string token at `index` (quotes included), whether it has an escape, and how many ASCII
     /// digits it holds: what decides, in one read, whether it needs a closer look for card numbers.
     static func scanString(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws -> (range: Range<Int>, escaped: Bool, digits: Int) {

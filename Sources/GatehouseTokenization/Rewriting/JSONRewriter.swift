@@ -150,7 +150,11 @@ struct JSONRewriter {
             }
         }
 
-        private mutating func parseString() throws -> Range<Int> { try JSONLexing.string(bytes, &index) }
+        private mutating func parseString() throws -> Range<Int> {
+            var cursor = index
+            defer { index = cursor }
+            return try bytes.withUnsafeBufferPointer { try JSONLexing.scanString($0, &cursor).range }
+        }
     }
 }
 /// JSON string escapes, decoded to UTF-8 bytes and encoded back.

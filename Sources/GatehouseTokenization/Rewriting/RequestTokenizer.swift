@@ -79,7 +79,7 @@ public struct RequestTokenizer: Sendable {
     static func hasQuotedSecurityCodeName(_ body: [UInt8]) -> Bool {
         var open: Int?
         for (index, byte) in body.enumerated() where byte == UInt8(ascii: "\"") {
-            if let start = open, index - start - 1 <= 24, CardFieldNames.kind(body[start + 1..<index]) == .securityCode { return true }
+            if let start = open, CardFieldNames.kind(body[start + 1..<index]) == .securityCode { return true }
             open = index
         }
         return false
