@@ -11,6 +11,7 @@ import Synchronization
 /// - `/close`: closes the connection without answering;
 /// - `/bytes/N`: answers N bytes;
 /// - `/card`: a text page showing a card number (for response masking);
+/// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
 public final class LoopbackUpstream: Sendable {
@@ -155,6 +156,15 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             send(context: context, version: head.version, body: buffer, contentType: "application/octet-stream")
             return
         }
+        var extraHeaders: [(String, String)] = []
+        if head.uri.hasPrefix("/hop") {
+            extraHeaders = [
+                ("Keep-Alive", "timeout=5"), ("Connection", "keep-alive, X-Upstream-Private"), ("X-Upstream-Private", "secret"),
+                ("Cache-Control", "public, max-age=600"), ("Strict-Transport-Security", "max-age=1"),
+                ("X-Content-Type-Options", "sniff"), ("Set-Cookie", "__Host-gatehouse_csrf=planted; Path=/"),
+                ("Upgrade", "h2c"), ("X-Upstream-Kept", "yes"),
+            ]
+        }
         var headerObject: [String: [String]] = [:]
         for (name, value) in received.headers { headerObject[name.lowercased(), default: []].append(value) }
         let object: [String: Any] = [
@@ -162,11 +172,14 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             "bodySHA256": hasher.hexDigest(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        send(context: context, version: head.version, body: ByteBuffer(bytes: data), contentType: "application/json")
+        send(context: context, version: head.version, body: ByteBuffer(bytes: data), contentType: "application/json", extraHeaders: extraHeaders)
     }
 
-    func send(context: ChannelHandlerContext, version: HTTPVersion, body: ByteBuffer, contentType: String = "text/plain") {
-        var headers = HTTPHeaders()
+    func send(
+        context: ChannelHandlerContext, version: HTTPVersion, body: ByteBuffer, contentType: String = "text/plain",
+        extraHeaders: [(String, String)] = []
+    ) {
+        var headers = HTTPHeaders(extraHeaders)
         headers.add(name: "content-type", value: contentType)
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "connection", value: "keep-alive")

@@ -277,6 +277,35 @@ struct DesyncTests {
         #expect(headers["x_forwarded_for"] == nil)
     }
 
+    /// Field names in any case: hop-by-hop, Connection-named and forwarding fields never cross the
+    /// gateway in either direction, the upstream cannot weaken the security fields, others pass.
+    @Test func hopByHopAndPrivateFieldsAreDroppedWhateverTheirCase() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let response = try fixture.get(
+            "/hop", fixture.bearer
+                + ["-H", "TE: trailers", "-H", "KEEP-ALIVE: 300", "-H", "Proxy-Authorization: Basic eDp5", "-H", "CONNECTION: X-Drop-Me",
+                   "-H", "X-DROP-ME: 1", "-H", "X-Real-IP: 10.1.1.1", "-H", "FORWARDED: for=10.1.1.1", "-H", "X-GATEHOUSE-TENANT: evil",
+                   "-H", "X-Forwarded-Host: evil.example", "-H", "X-Custom-Header-Kept: yes", "-H", "Upgrade: h2c"])
+        #expect(response.status == 200, "\(response.text)")
+        let headers = try #require(response.json["headers"] as? [String: [String]])
+        for dropped in ["te", "keep-alive", "proxy-authorization", "x-drop-me", "x-real-ip", "forwarded", "upgrade", "authorization"] {
+            #expect(headers[dropped] == nil, "\(dropped) reached the upstream")
+        }
+        #expect(headers["x-gatehouse-tenant"] == ["acme"])
+        #expect(headers["x-forwarded-host"] == ["acme.gatehouse.localhost"])
+        #expect(headers["x-custom-header-kept"] == ["yes"])
+
+        for dropped in ["keep-alive", "x-upstream-private", "upgrade"] {
+            #expect(response.header(dropped).isEmpty, "\(dropped) reached the client")
+        }
+        #expect(response.header("cache-control") == ["no-store"])
+        #expect(response.header("strict-transport-security") == ["max-age=31536000; includeSubDomains"])
+        #expect(response.header("x-content-type-options") == ["nosniff"])
+        #expect(response.header("set-cookie") == ["app=1; Path=/"])
+        #expect(response.header("x-upstream-kept") == ["yes"])
+    }
+
     @Test func signInNeverRedirectsOffTheSite() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }

@@ -13,20 +13,36 @@ struct GatehouseLogHandler: LogHandler {
     let format: LogFormat
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
+    /// The access log is written in batches (see LogWriter).
+    private let batched: Bool
+
+    init(label: String, format: LogFormat, logLevel: Logger.Level) {
+        self.label = label
+        self.format = format
+        self.logLevel = logLevel
+        batched = label == "gatehouse.access"
+    }
 
     static let secretKeys = ["password", "passwd", "secret", "token", "authorization", "cookie", "pan", "cvv", "body", "query"]
 
-    /// Whether a metadata key names a secret; a byte search, since it runs for every field of every line.
+    /// Whether a metadata key names a secret: an allocation-free byte search, since it runs for
+    /// every field of every line.
     static func namesASecret(_ key: String) -> Bool {
-        let bytes = Array(key.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-        return secretKeyBytes.contains { needle in
-            guard needle.count <= bytes.count else { return false }
-            for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
-                return true
+        var key = key
+        return key.withUTF8 { bytes in
+            secretKeyBytes.contains { needle in
+                guard needle.count <= bytes.count else { return false }
+                for start in 0...(bytes.count - needle.count) {
+                    var offset = 0
+                    while offset < needle.count, lowercased(bytes[start + offset]) == needle[offset] { offset += 1 }
+                    if offset == needle.count { return true }
+                }
+                return false
             }
-            return false
         }
     }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
 
     static let secretKeyBytes = secretKeys.map { Array($0.utf8) }
 
@@ -38,9 +54,8 @@ struct GatehouseLogHandler: LogHandler {
     func log(event: LogEvent) {
         var fields: [(String, String)] = []
         fields.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
-        for (key, value) in metadata where event.metadata?[key] == nil { fields.append((key, "\(value)")) }
-        if let extra = event.metadata { for (key, value) in extra { fields.append((key, "\(value)")) } }
-        fields.removeAll { Self.namesASecret($0.0) }
+        for (key, value) in metadata where event.metadata?[key] == nil && !Self.namesASecret(key) { fields.append((key, Self.text(value))) }
+        if let extra = event.metadata { for (key, value) in extra where !Self.namesASecret(key) { fields.append((key, Self.text(value))) } }
         fields.sort { $0.0 < $1.0 }
         let time = LogClock.timestamp()
         var line = ""
@@ -78,7 +93,13 @@ struct GatehouseLogHandler: LogHandler {
             line += "}"
         }
         line += "\n"
-        LogWriter.shared.write(line, batched: label == "gatehouse.access")
+        LogWriter.shared.write(line, batched: batched)
+    }
+
+    /// A metadata value as text; a string value as it is, without interpolation.
+    private static func text(_ value: Logger.MetadataValue) -> String {
+        if case .string(let string) = value { return string }
+        return "\(value)"
     }
 }
 

@@ -22,21 +22,20 @@ final class LogWriter: Sendable {
     }
 
     func write(_ line: String, batched: Bool) {
-        var bytes = Array(line.utf8)
         if batched {
             let full: [UInt8]? = pending.withLock { pending in
-                pending.append(contentsOf: bytes)
+                pending.append(contentsOf: line.utf8)
                 guard pending.count >= Self.batchBytes else { return nil }
                 defer { pending.removeAll(keepingCapacity: true) }
                 return pending
             }
             if let full { Self.writeAll(full) }
         } else {
-            let earlier = pending.withLock { pending in
+            var bytes = pending.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
                 return pending
             }
-            bytes = earlier + bytes
+            bytes.append(contentsOf: line.utf8)
             Self.writeAll(bytes)
         }
     }

@@ -12,21 +12,23 @@ enum PresentedCredential {
     case malformed
 
     init(headers: HTTPHeaders) {
-        let authorizations = headers["authorization"]
-        if authorizations.count > 1 {
-            self = .malformed
-            return
+        var authorization: String?
+        for (name, value) in headers where name.equalsIgnoringASCIICase("authorization") {
+            guard authorization == nil else {
+                self = .malformed
+                return
+            }
+            authorization = value
         }
-        if let authorization = authorizations.first {
+        if let authorization {
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2 else {
                 self = .malformed
                 return
             }
-            switch parts[0].lowercased() {
-            case "bearer":
+            if parts[0].equalsIgnoringASCIICase("bearer") {
                 self = .bearer(String(parts[1].trimmingASCIISpaces))
-            case "basic":
+            } else if parts[0].equalsIgnoringASCIICase("basic") {
                 guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
                       let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":")
                 else {
@@ -34,7 +36,7 @@ enum PresentedCredential {
                     return
                 }
                 self = .basic(user: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
-            default:
+            } else {
                 self = .malformed
             }
             return

@@ -3,6 +3,24 @@ import Foundation
 import GatehouseCore
 import Synchronization
 
+/// The digest of the API token a connection last presented, kept per connection: clients repeat
+/// their token on every request, and hashing it each time was a measurable share of a request.
+struct TokenDigestCache {
+    private var token: [UInt8] = []
+    private var digest = Data()
+
+    mutating func digest(of presented: String) -> Data {
+        var presented = presented
+        let repeated = !token.isEmpty && presented.withUTF8 { bytes in
+            token.withUnsafeBytes { ConstantTime.equals($0, UnsafeRawBufferPointer(bytes)) }
+        }
+        if repeated { return digest }
+        token = Array(presented.utf8)
+        digest = TokenAuthenticator.digest(presented)
+        return digest
+    }
+}
+
 /// Checks API tokens against the snapshot: a SHA-256 and a dictionary lookup, on the event loop.
 /// Uses are batched and reported through `GatewayServices.tokensUsed`, not written per request.
 final class TokenAuthenticator: Sendable {
@@ -14,7 +32,12 @@ final class TokenAuthenticator: Sendable {
 
     func verify(_ token: String, scope: UserScope, snapshot: AccessSnapshot, now: Date) -> CredentialOutcome {
         guard APITokenFormat.looksLikeToken(token) else { return .wrongCredential }
-        let digest = Self.digest(token)
+        return verify(digest: Self.digest(token), scope: scope, snapshot: snapshot, now: now)
+    }
+
+    /// Checks a token by its digest, which a connection may keep for the token its client repeats;
+    /// the grant is looked up in the current snapshot each time, so revocation applies at once.
+    func verify(digest: Data, scope: UserScope, snapshot: AccessSnapshot, now: Date) -> CredentialOutcome {
         guard let grant = snapshot.tokens[digest], let user = snapshot.users[grant.userID], user.scope == scope else {
             return .wrongCredential
         }

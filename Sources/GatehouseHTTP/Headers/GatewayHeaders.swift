@@ -9,13 +9,14 @@ enum GatewayHeaders {
         "proxy-authorization", "proxy-authenticate",
     ]
 
+    static let strictTransportSecurity = "max-age=31536000; includeSubDomains"
     static let identityPrefix = "x-gatehouse-"
     static let sessionCookie = "__Host-gatehouse_session"
     static let csrfCookie = "__Host-gatehouse_csrf"
 
     /// The fields every response carries: no caching of tenant data in browsers, HSTS, no sniffing.
     static func addSecurityHeaders(_ headers: inout HTTPHeaders) {
-        headers.replaceOrAdd(name: "strict-transport-security", value: "max-age=31536000; includeSubDomains")
+        headers.replaceOrAdd(name: "strict-transport-security", value: strictTransportSecurity)
         headers.replaceOrAdd(name: "cache-control", value: "no-store")
         headers.replaceOrAdd(name: "x-content-type-options", value: "nosniff")
     }

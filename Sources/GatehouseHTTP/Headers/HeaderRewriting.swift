@@ -32,7 +32,16 @@ enum HeaderRewriting {
         let named = connectionNamed(original).subtracting(unremovable)
         var headers = HTTPHeaders()
         var priorForwardedFor: [String] = []
+        headers.reserveCapacity(original.count + 7)
         for (name, value) in original {
+            // Only names as long as a field handled here, or that may start with the identity prefix,
+            // need a lowercase copy to compare.
+            if named.isEmpty && !requestRuleLengths.contains(name.utf8.count)
+                && !(name.utf8.count >= GatewayHeaders.identityPrefix.utf8.count && name.utf8.first! | 0x20 == UInt8(ascii: "x"))
+            {
+                headers.add(name: name, value: value)
+                continue
+            }
             // `X-Gatehouse_User` is `X-Gatehouse-User` to CGI-style servers: compare with dashes.
             let lower = name.asciiLowercased.replacingUnderscores
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) { continue }
@@ -80,6 +89,12 @@ enum HeaderRewriting {
         return headers
     }
 
+    /// The lengths of the names `upstreamRequest` drops or inspects (underscores count as dashes).
+    static let requestRuleLengths = FieldNameLengths(
+        GatewayHeaders.hopByHop.union(forwarding).union([
+            "accept-encoding", "content-encoding", "authorization", "expect", "cookie", "content-length", "transfer-encoding",
+        ]))
+
     /// `X-Gatehouse-Roles`: the user's roles, sorted, comma-separated.
     static func rolesValue(_ user: User) -> String {
         user.roles.sorted().map(\.rawValue).joined(separator: ",")
@@ -90,16 +105,28 @@ enum HeaderRewriting {
     static func clientResponse(_ original: HTTPHeaders, close: Bool) -> HTTPHeaders {
         let named = connectionNamed(original)
         var headers = HTTPHeaders()
+        headers.reserveCapacity(original.count + 4)
         for (name, value) in original {
+            // Only names as long as a field dropped here need a lowercase copy to compare.
+            if named.isEmpty && !responseRuleLengths.contains(name.utf8.count) {
+                headers.add(name: name, value: value)
+                continue
+            }
             let lower = name.asciiLowercased
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) || securityHeaders.contains(lower) { continue }
             if lower == "set-cookie" && isGatewayCookie(value) { continue }
             headers.add(name: name, value: value)
         }
-        GatewayHeaders.addSecurityHeaders(&headers)
+        // Any such field of the upstream's was left out above, so these are added, not replaced.
+        headers.add(name: "strict-transport-security", value: GatewayHeaders.strictTransportSecurity)
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(name: "x-content-type-options", value: "nosniff")
         if close { headers.add(name: "connection", value: "close") }
         return headers
     }
+
+    /// The lengths of the names `clientResponse` drops or inspects.
+    static let responseRuleLengths = FieldNameLengths(GatewayHeaders.hopByHop.union(securityHeaders).union(["set-cookie"]))
 
     /// Whether a `Set-Cookie` value sets one of the gateway's cookies (names compared as browsers
     /// parse them: up to '=', spaces trimmed, case-sensitive).
@@ -111,10 +138,24 @@ enum HeaderRewriting {
     /// Field names listed in `Connection` (lowercased); empty in the usual case.
     static func connectionNamed(_ headers: HTTPHeaders) -> Set<String> {
         var named: Set<String> = []
-        for (name, value) in headers where name.asciiLowercased == "connection" {
+        for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
             for token in value.split(separator: ",") { named.insert(String(token.trimmingASCIISpaces).asciiLowercased) }
         }
         return named
+    }
+}
+
+/// A set of field-name lengths (all below 64), so most names are passed over without a lowercase copy.
+struct FieldNameLengths {
+    private let bits: UInt64
+
+    init(_ names: Set<String>) {
+        bits = names.reduce(0) { $0 | (1 << UInt64($1.utf8.count)) }
+        precondition(names.allSatisfy { $0.utf8.count < 64 })
+    }
+
+    func contains(_ length: Int) -> Bool {
+        length < 64 && bits & (1 << UInt64(length)) != 0
     }
 }
 
@@ -130,6 +171,16 @@ extension String {
                 count += 1
             }
             return count
+        }
+    }
+}
+
+extension StringProtocol {
+    /// Whether this equals `lowercase` (lowercase ASCII) but for ASCII case, without a lowercase copy.
+    func equalsIgnoringASCIICase(_ lowercase: String) -> Bool {
+        guard utf8.count == lowercase.utf8.count else { return false }
+        return zip(utf8, lowercase.utf8).allSatisfy { byte, expected in
+            (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == expected
         }
     }
 }

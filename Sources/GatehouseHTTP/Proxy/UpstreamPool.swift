@@ -49,16 +49,20 @@ final class UpstreamPool {
         self.clientTLS = clientTLS
     }
 
-    /// An idle live connection for `key`, or a new one. Call on this pool's event loop.
-    func acquire(_ key: UpstreamKey) -> EventLoopFuture<UpstreamConnection>.Isolated {
-        let loop = eventLoop.assumeIsolated()
+    /// An idle live connection for `key`, if there is one. Call on this pool's event loop.
+    func takeIdle(_ key: UpstreamKey) -> UpstreamConnection? {
         while var connections = idle[key], let connection = connections.popLast() {
             idle[key] = connections
             if connection.handler.isActive && connection.channel.isActive {
                 connection.reused = true
-                return loop.makeSucceededFuture(connection).assumeIsolated()
+                return connection
             }
         }
+        return nil
+    }
+
+    /// A new connection for `key`. Call on this pool's event loop.
+    func connect(_ key: UpstreamKey) -> EventLoopFuture<UpstreamConnection>.Isolated {
         let clientTLS = self.clientTLS
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)

@@ -111,7 +111,10 @@ extension GatewayHandler {
         let scope = UserScope.tenant(access.tenant.prefix)
         switch PresentedCredential(headers: exchange.head.headers) {
         case .bearer(let token):
-            conclude(exchange, shared.tokens.verify(token, scope: scope, snapshot: configuration.access, now: now), method: "bearer")
+            let outcome: CredentialOutcome = APITokenFormat.looksLikeToken(token)
+                ? shared.tokens.verify(digest: tokenDigests.digest(of: token), scope: scope, snapshot: configuration.access, now: now)
+                : .wrongCredential
+            conclude(exchange, outcome, method: "bearer")
         case .session(let cookie):
             if let session = shared.sessions.cached(cookie: cookie, now: now) {
                 conclude(exchange, sessionOutcome(session, scope: scope), method: "session")

@@ -12,10 +12,14 @@ extension GatewayHandler {
             respond(exchange, .badGateway, title: "Bad gateway", "The tenant's upstream address is not usable.")
             return
         }
+        let pool = shared.pools.pool(for: context.eventLoop)
+        if let connection = pool.takeIdle(key) {
+            beginStreaming(exchange, to: connection, access: access, user: user, roles: forwarding.roles)
+            return
+        }
         exchange.phase = .connecting
         pauseReads()
-        let pool = shared.pools.pool(for: context.eventLoop)
-        pool.acquire(key).whenComplete { result in
+        pool.connect(key).whenComplete { result in
             guard self.exchange === exchange, self.context != nil else {
                 if case .success(let connection) = result { pool.release(connection) }
                 return
@@ -67,7 +71,7 @@ extension GatewayHandler {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
         }
         if exchange.requestEnded { startResponseTimeout(exchange) }
-        if connection.handler.isWritable { resumeReads() }
+        if connection.handler.isWritable { resumeReads() } else { pauseReads() }
     }
 
     /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
@@ -98,8 +102,8 @@ extension GatewayHandler {
     static func mayMask(_ headers: HTTPHeaders) -> Bool {
         var type: String?
         for (name, value) in headers {
-            if name.utf8.count == 16, name.asciiLowercased == "content-encoding", value.asciiLowercased != "identity" { return false }
-            if type == nil, name.utf8.count == 12, name.asciiLowercased == "content-type" { type = value.asciiLowercased }
+            if name.equalsIgnoringASCIICase("content-encoding"), !value.equalsIgnoringASCIICase("identity") { return false }
+            if type == nil, name.equalsIgnoringASCIICase("content-type") { type = value.asciiLowercased }
         }
         guard let type else { return false }
         return type.hasPrefix("text/") || ["json", "xml", "javascript"].contains { type.utf8.containsBytes($0.utf8) }
