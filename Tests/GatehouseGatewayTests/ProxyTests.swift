@@ -33,8 +33,10 @@ struct ProxyTests {
         #expect(!fixture.gateway.log().contains(fixture.token))
     }
 
-    /// One keep-alive connection, a role granted between its two requests: the second carries the new
-    /// roles (the identity the gateway keeps per connection follows the user's roles).
+    /// One keep-alive connection, a role granted between its first two requests: the second carries
+    /// the new roles (the identity the gateway keeps per connection follows the user's roles); the
+    /// token revoked before the third: it is refused (the connection keeps only the token's digest,
+    /// never the grant).
     @Test func identityFollowsRoleChangesOnAKeptConnection() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }
@@ -55,12 +57,19 @@ struct ProxyTests {
                 length = next(int(line.split(b":")[1]) for line in head.split(b"\\r\\n") if line.lower().startswith(b"content-length:"))
                 while len(body) < length:
                     body += tls.recv(65536)
+                if not head.startswith(b"HTTP/1.1 200"):
+                    print(path, head.split(b"\\r\\n")[0].decode(), flush=True)
+                    return
                 print(path, ",".join(json.loads(body)["headers"]["x-gatehouse-roles"]), flush=True)
+            def wait(name):
+                deadline = time.time() + 30
+                while not os.path.exists(name) and time.time() < deadline:
+                    time.sleep(0.05)
             ask("/echo?first")
-            deadline = time.time() + 30
-            while not os.path.exists(go) and time.time() < deadline:
-                time.sleep(0.05)
+            wait(go)
             ask("/echo?second")
+            wait(go + "2")
+            ask("/echo?third")
             """.write(toFile: client, atomically: true, encoding: .utf8)
         let output = directory.path("client.out")
         let host = "acme.\(fixture.gateway.platformDomain)"
@@ -76,9 +85,13 @@ struct ProxyTests {
             ((try? fixture.get("/echo", fixture.bearer).json["headers"] as? [String: [String]])??["x-gatehouse-roles"]) == ["admin,user"]
         })
         FileManager.default.createFile(atPath: go, contents: Data())
+        #expect(eventually(within: 10) { ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("/echo?second") })
+        try GatewayFixture.check(fixture.gateway.cli("user", "token", "revoke", "acme", "alice", "1"))
+        #expect(eventually(within: 10) { (try? fixture.get("/echo", fixture.bearer).status) == 401 })
+        FileManager.default.createFile(atPath: go + "2", contents: Data())
         #expect(process.wait(seconds: 30) == 0, "\((try? String(contentsOfFile: directory.path("client.err"), encoding: .utf8)) ?? "")")
         let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(lines == ["/echo?first user", "/echo?second admin,user"])
+        #expect(lines == ["/echo?first user", "/echo?second admin,user", "/echo?third HTTP/1.1 401 Unauthorized"])
     }
 
     @Test func basicAuthenticationAndWrongPasswords() throws {
