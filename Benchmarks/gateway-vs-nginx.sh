@@ -3,13 +3,16 @@
 # TLS 1.3 with a P-256 certificate, keep-alive clients, a 1 KiB body from the same loopback
 # upstream (an nginx serving a static file, in a process group of its own so the nginx proxy, like
 # Gatehouse, reaches it over a socket to another process), Gatehouse also authenticating a bearer token.
-# Prints requests/s and p99 latency for both and the ratio. Not a CI test: run it by hand.
+# Prints requests/s and p99 latency for both and the ratio. The two alternate for [rounds] pairs and
+# the median pair's ratio is the result: wrk, both proxies and the upstream share two cores, and runs
+# drift by several percent. Not a CI test: run it by hand.
 #
-#   Benchmarks/gateway-vs-nginx.sh [seconds] [connections]
+#   Benchmarks/gateway-vs-nginx.sh [seconds] [connections] [rounds]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN=${1:-15}
 CONNECTIONS=${2:-32}
+ROUNDS=${3:-3}
 UPSTREAM_PORT=18081 NGINX_PORT=18444 GATEHOUSE_PORT=18443
 bench_init bench
 bench_require "wrk nginx openssl curl" "wrk nginx-light openssl curl"
@@ -62,6 +65,12 @@ curl -sf --cacert "$WORK/trust.pem" "https://bench.nginx.test:$NGINX_PORT/1k" -o
 echo "== wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, 1 KiB body, TLS, keep-alive"
 AUTH=(-H "Authorization: Bearer $TOKEN")
 bench_wrk warmup-gh "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" "${AUTH[@]}" >/dev/null
-bench_wrk nginx "https://bench.nginx.test:$NGINX_PORT/1k" "${AUTH[@]}"
-bench_wrk gatehouse "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" "${AUTH[@]}"
-awk -v g="$(cat "$WORK/gatehouse.rps")" -v n="$(cat "$WORK/nginx.rps")" 'BEGIN { printf "ratio      Gatehouse / nginx = %.2fx\n", g / n }'
+: > "$WORK/pairs"
+for round in $(seq 1 "$ROUNDS"); do
+    bench_wrk nginx "https://bench.nginx.test:$NGINX_PORT/1k" "${AUTH[@]}"
+    bench_wrk gatehouse "https://bench.gatehouse.localhost:$GATEHOUSE_PORT/1k" "${AUTH[@]}"
+    echo "$(cat "$WORK/gatehouse.rps") $(cat "$WORK/nginx.rps")" >> "$WORK/pairs"
+done
+awk '{ printf "%.4f %s %s\n", $1 / $2, $1, $2 }' "$WORK/pairs" | sort -n | awk -v rounds="$ROUNDS" '
+    { ratio[NR] = $1; gatehouse[NR] = $2; nginx[NR] = $3; line = line sprintf(" %.2f", $1) }
+    END { m = int((NR + 1) / 2); printf "ratio      Gatehouse / nginx = %.2fx median of %d pairs (%s); that pair: %s vs %s req/s\n", ratio[m], rounds, substr(line, 2), gatehouse[m], nginx[m] }'

@@ -178,6 +178,14 @@ struct ProxyTests {
         let slow = try fixture.get("/slow", fixture.bearer)
         #expect(slow.status == 504)
         #expect(slow.text.contains("did not answer in time"))
+        // On a kept connection the deadline is the second request's own: its timer follows on from the first's.
+        let host = "acme.gatehouse.localhost", port = fixture.gateway.httpsPort
+        let kept = try ProcessRunner.run(
+            ProcessRunner.which("curl") ?? "/usr/bin/curl",
+            ["-s", "--cacert", fixture.gateway.caPath, "--resolve", "\(host):\(port):127.0.0.1", "-H", "Authorization: Bearer \(fixture.token)",
+             "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\\n",
+             "https://\(host):\(port)/echo", "https://\(host):\(port)/slow"], timeout: 30)
+        #expect(kept.stdout == "200 1\n504 0\n", "\(kept.stdout) \(kept.stderr)")
         let closed = try fixture.get("/close", fixture.bearer)
         #expect(closed.status == 502)
         let bob = try fixture.gateway.cli("user", "token", "create", "gone", "bob").stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -137,6 +137,8 @@ enum HeaderRewriting {
 
     /// Field names listed in `Connection` (lowercased); empty in the usual case.
     static func connectionNamed(_ headers: HTTPHeaders) -> Set<String> {
+        // `contains(name:)` compares names in place; iterating yields a (name, value) copy per field.
+        guard headers.contains(name: "connection") else { return [] }
         var named: Set<String> = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
             for token in value.split(separator: ",") { named.insert(String(token.trimmingASCIISpaces).asciiLowercased) }

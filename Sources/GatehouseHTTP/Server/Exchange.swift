@@ -42,7 +42,8 @@ final class Exchange {
     var upstream: UpstreamConnection?
     /// True while the request may be replayed on a new upstream connection (no body, pooled connection).
     var retryable = false
-    var responseTimeout: NIOScheduledCallback?
+    /// When the upstream must have answered by (see `GatewayHandler.startResponseTimeout`).
+    var responseDeadline: NIODeadline?
     var form: ByteBuffer?
     /// Whether the request says it carries a body at all (Content-Length > 0 or chunked).
     let hasBody: Bool

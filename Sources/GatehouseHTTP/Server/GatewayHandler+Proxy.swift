@@ -76,10 +76,27 @@ extension GatewayHandler {
 
     /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
     func startResponseTimeout(_ exchange: Exchange) {
-        guard let context, exchange.responseTimeout == nil else { return }
-        let timeout = TimeAmount.milliseconds(Int64(shared.settings.upstreamResponseTimeout * 1000))
-        exchange.responseTimeout = try? context.eventLoop.assumeIsolated().scheduleCallback(
-            in: timeout, handler: ResponseTimeout(handler: self, exchange: exchange))
+        guard exchange.responseDeadline == nil else { return }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(shared.settings.upstreamResponseTimeout * 1000))
+        exchange.responseDeadline = deadline
+        // A pending timer is due no later than this deadline (every deadline is now + the same timeout).
+        if responseTimer == nil { armResponseTimer(at: deadline) }
+    }
+
+    private func armResponseTimer(at deadline: NIODeadline) {
+        guard let context else { return }
+        responseTimer = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: ResponseTimeout(handler: self))
+    }
+
+    /// The connection's timer is due: the current exchange has timed out, or the timer moves on to its deadline.
+    func responseTimerFired() {
+        responseTimer = nil
+        guard let exchange, let deadline = exchange.responseDeadline else { return }
+        if deadline <= .now() {
+            upstreamTimedOut(exchange)
+        } else {
+            armResponseTimer(at: deadline)
+        }
     }
 
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
@@ -119,7 +136,7 @@ extension GatewayHandler {
             return
         }
         if head.status.code < 200 { return }  // interim responses are not relayed
-        exchange.responseTimeout?.cancel()
+        exchange.responseDeadline = nil
         let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
         if exchange.tenant?.card.tokenize == true, Self.mayMask(head.headers) { exchange.responseMasker = shared.services.cards.responseMasker() }
         exchange.responseStarted = true
@@ -149,7 +166,7 @@ extension GatewayHandler {
     func upstreamResponseEnd(reusable: Bool) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
         exchange.upstream = nil
-        exchange.responseTimeout?.cancel()
+        exchange.responseDeadline = nil
         if reusable && exchange.requestEnded {
             shared.pools.pool(for: context.eventLoop).release(upstream)
         } else {
@@ -170,8 +187,7 @@ extension GatewayHandler {
         failed.handler.receiver = nil
         failed.handler.close()
         exchange.upstream = nil
-        exchange.responseTimeout?.cancel()
-        exchange.responseTimeout = nil
+        exchange.responseDeadline = nil
         // A pooled connection the upstream had already closed: try once more on a fresh one.
         if exchange.retryable, !exchange.responseStarted, let access = exchange.tenant, let user = exchange.user {
             exchange.retryable = false
@@ -219,19 +235,16 @@ struct ForwardingCache {
     let roles: String
 }
 
-/// Fires the 504 on the client's event loop.
+/// Fires the connection's response timer on its event loop.
 struct ResponseTimeout: NIOScheduledCallbackHandler {
     let handler: NIOLoopBound<GatewayHandler>
-    let exchange: NIOLoopBound<Exchange>
 
-    init(handler: GatewayHandler, exchange: Exchange) {
-        let loop = handler.context!.eventLoop
-        self.handler = NIOLoopBound(handler, eventLoop: loop)
-        self.exchange = NIOLoopBound(exchange, eventLoop: loop)
+    init(handler: GatewayHandler) {
+        self.handler = NIOLoopBound(handler, eventLoop: handler.context!.eventLoop)
     }
 
     func handleScheduledCallback(eventLoop: some EventLoop) {
-        handler.value.upstreamTimedOut(exchange.value)
+        handler.value.responseTimerFired()
     }
 }
 

@@ -25,6 +25,9 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     var routeCache: RouteCache?
     var forwardingCache: ForwardingCache?
     var tokenDigests = TokenDigestCache()
+    /// One timer per connection for upstream response deadlines, re-armed when it fires rather than
+    /// scheduled and cancelled for every request.
+    var responseTimer: NIOScheduledCallback?
     var exchange: Exchange?
     private var readGate = ReadGate()
     /// Inside a batch of client reads: writes to the upstream wait for `channelReadComplete`'s one
@@ -99,8 +102,9 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        responseTimer?.cancel()
+        responseTimer = nil
         if let exchange {
-            exchange.responseTimeout?.cancel()
             if let upstream = exchange.upstream {
                 upstream.handler.receiver = nil
                 upstream.handler.close()
