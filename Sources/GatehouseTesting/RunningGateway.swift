@@ -62,8 +62,9 @@ public final class RunningGateway: @unchecked Sendable {
         (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
     }
 
+    /// A number field of a log line, text (`key=1`) or JSON (`"key":"1"`).
     static func value(of key: String, in line: Substring) -> Int? {
-        guard let range = line.range(of: key + "=") else { return nil }
+        guard let range = line.range(of: key + "=") ?? line.range(of: "\"\(key)\":\"") else { return nil }
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 

@@ -33,6 +33,24 @@ struct ProxyTests {
         #expect(!fixture.gateway.log().contains(fixture.token))
     }
 
+    /// Access lines in the JSON log format: one object per request with the same fields as the text
+    /// lines, and never the query string.
+    @Test func accessLinesAsJSON() throws {
+        let fixture = try GatewayFixture(serve: ["--log-format", "json"])
+        defer { fixture.stop() }
+        #expect(try fixture.get("/echo?secret=do-not-log", fixture.bearer).status == 200)
+        #expect(eventually { fixture.gateway.log().contains("gatehouse.access") })
+        let lines = fixture.gateway.log().split(separator: "\n").filter { $0.contains("gatehouse.access") }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String], "\(lines[0])")
+        #expect(object["label"] == "gatehouse.access" && object["level"] == "info")
+        #expect(object["message"] == "GET /echo 200")
+        #expect(object["tenant"] == "acme" && object["user"] == "acme.alice" && object["client"] == "127.0.0.1")
+        #expect(object["host"] == "acme.gatehouse.localhost")
+        #expect(object["bytes_in"] == "0" && Int(object["bytes_out"] ?? "") ?? 0 > 0 && object["ms"]?.contains(".") == true)
+        #expect(object["cards"] == nil)
+        #expect(!fixture.gateway.log().contains("do-not-log"))
+    }
+
     /// One keep-alive connection, a role granted between its first two requests: the second carries
     /// the new roles (the identity the gateway keeps per connection follows the user's roles); the
     /// token revoked before the third: it is refused (the connection keeps only the token's digest,

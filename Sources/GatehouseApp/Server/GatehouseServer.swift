@@ -47,7 +47,7 @@ public struct GatehouseServer: Sendable {
             credentials: StoreCredentialVerifier(database: store), audit: store.audit, cards: RequestTokenizer(),
             sessions: store.sessions, defender: defender, clock: context.clock,
             tokensUsed: { [clock = context.clock] used in try? await store.markTokensUsed(used, at: clock.now()) },
-            logger: logger)
+            logger: logger, accessLog: AccessLogWriter(format: context.settings.logFormat))
 
         try await store.audit.record(
             AuditEvent(

@@ -14,11 +14,14 @@ public struct GatewayServices: Sendable {
     /// Called now and then with the API tokens used since the last call (never per request).
     public let tokensUsed: @Sendable (Set<Int64>) async -> Void
     public let logger: Logger
+    /// Access-log lines (at info level); nil sends them through `logger`'s logging system.
+    public let accessLog: (any AccessLogSink)?
 
     public init(
         credentials: any CredentialVerifier, audit: any AuditSink, cards: any CardProtection, sessions: any SessionStore,
         defender: SharedDefender,
-        clock: any WallClock, tokensUsed: @escaping @Sendable (Set<Int64>) async -> Void, logger: Logger
+        clock: any WallClock, tokensUsed: @escaping @Sendable (Set<Int64>) async -> Void, logger: Logger,
+        accessLog: (any AccessLogSink)? = nil
     ) {
         self.credentials = credentials
         self.audit = audit
@@ -28,6 +31,7 @@ public struct GatewayServices: Sendable {
         self.clock = clock
         self.tokensUsed = tokensUsed
         self.logger = logger
+        self.accessLog = accessLog
     }
 
     /// Records an audit event without holding up the request; failures are logged.

@@ -30,16 +30,16 @@ enum HeaderRewriting {
         roles: String? = nil, tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
     ) -> HTTPHeaders {
         let named = connectionNamed(original).subtracting(unremovable)
-        var headers = HTTPHeaders()
+        var fields: [(String, String)] = []
         var priorForwardedFor: [String] = []
-        headers.reserveCapacity(original.count + 7)
+        fields.reserveCapacity(original.count + 7)
         for (name, value) in original {
             // Only names as long as a field handled here, or that may start with the identity prefix,
             // need a lowercase copy to compare.
             if named.isEmpty && !requestRuleLengths.contains(name.utf8.count)
                 && !(name.utf8.count >= GatewayHeaders.identityPrefix.utf8.count && name.utf8.first! | 0x20 == UInt8(ascii: "x"))
             {
-                headers.add(name: name, value: value)
+                fields.append((name, value))
                 continue
             }
             // `X-Gatehouse_User` is `X-Gatehouse-User` to CGI-style servers: compare with dashes.
@@ -53,16 +53,16 @@ enum HeaderRewriting {
                 if fromTrustedProxy { priorForwardedFor.append(value) }
                 continue
             case "forwarded", "x-real-ip":
-                if fromTrustedProxy { headers.add(name: name, value: value) }
+                if fromTrustedProxy { fields.append((name, value)) }
                 continue
             case "cookie":
                 if value.contains("__Host-gatehouse_") {
                     let kept = value.split(separator: ";").map { $0.trimmingASCIISpaces }.filter {
                         !$0.hasPrefix(GatewayHeaders.sessionCookie + "=") && !$0.hasPrefix(GatewayHeaders.csrfCookie + "=") && !$0.isEmpty
                     }
-                    if !kept.isEmpty { headers.add(name: name, value: kept.joined(separator: "; ")) }
+                    if !kept.isEmpty { fields.append((name, kept.joined(separator: "; "))) }
                 } else {
-                    headers.add(name: name, value: value)
+                    fields.append((name, value))
                 }
                 continue
             case "content-length", "transfer-encoding":
@@ -70,23 +70,24 @@ enum HeaderRewriting {
             default:
                 if lower.hasPrefix(GatewayHeaders.identityPrefix) { continue }
             }
-            headers.add(name: name, value: value)
+            fields.append((name, value))
         }
         let forwardedFor = fromTrustedProxy && !priorForwardedFor.isEmpty
             ? priorForwardedFor.joined(separator: ", ") + ", " + peer : clientIP
-        headers.add(name: "x-forwarded-for", value: forwardedFor)
-        headers.add(name: "x-forwarded-proto", value: "https")
-        headers.add(name: "x-forwarded-host", value: host)
-        headers.add(name: "x-gatehouse-user", value: user.name.value)
-        headers.add(name: "x-gatehouse-tenant", value: tenant.value)
-        headers.add(name: "x-gatehouse-roles", value: roles ?? rolesValue(user))
+        fields.append(("x-forwarded-for", forwardedFor))
+        fields.append(("x-forwarded-proto", "https"))
+        fields.append(("x-forwarded-host", host))
+        fields.append(("x-gatehouse-user", user.name.value))
+        fields.append(("x-gatehouse-tenant", tenant.value))
+        fields.append(("x-gatehouse-roles", roles ?? rolesValue(user)))
         // Framing is rebuilt from what the gateway parsed, never copied.
         if chunked {
-            headers.add(name: "transfer-encoding", value: "chunked")
+            fields.append(("transfer-encoding", "chunked"))
         } else if let contentLength {
-            headers.add(name: "content-length", value: String(contentLength))
+            fields.append(("content-length", String(contentLength)))
         }
-        return headers
+        // Built as a list and wrapped once: `HTTPHeaders.add` re-checks every name.
+        return HTTPHeaders(fields)
     }
 
     /// The lengths of the names `upstreamRequest` drops or inspects (underscores count as dashes).
@@ -104,25 +105,26 @@ enum HeaderRewriting {
     /// session, and the gateway's security headers.
     static func clientResponse(_ original: HTTPHeaders, close: Bool) -> HTTPHeaders {
         let named = connectionNamed(original)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(original.count + 4)
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(original.count + 4)
         for (name, value) in original {
             // Only names as long as a field dropped here need a lowercase copy to compare.
             if named.isEmpty && !responseRuleLengths.contains(name.utf8.count) {
-                headers.add(name: name, value: value)
+                fields.append((name, value))
                 continue
             }
             let lower = name.asciiLowercased
             if GatewayHeaders.hopByHop.contains(lower) || named.contains(lower) || securityHeaders.contains(lower) { continue }
             if lower == "set-cookie" && isGatewayCookie(value) { continue }
-            headers.add(name: name, value: value)
+            fields.append((name, value))
         }
         // Any such field of the upstream's was left out above, so these are added, not replaced.
-        headers.add(name: "strict-transport-security", value: GatewayHeaders.strictTransportSecurity)
-        headers.add(name: "cache-control", value: "no-store")
-        headers.add(name: "x-content-type-options", value: "nosniff")
-        if close { headers.add(name: "connection", value: "close") }
-        return headers
+        fields.append(("strict-transport-security", GatewayHeaders.strictTransportSecurity))
+        fields.append(("cache-control", "no-store"))
+        fields.append(("x-content-type-options", "nosniff"))
+        if close { fields.append(("connection", "close")) }
+        // Built as a list and wrapped once: `HTTPHeaders.add` re-checks every name.
+        return HTTPHeaders(fields)
     }
 
     /// The lengths of the names `clientResponse` drops or inspects.

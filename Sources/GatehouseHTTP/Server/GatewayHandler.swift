@@ -318,23 +318,12 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     /// One line per request: no query string, no body, no credentials.
     func logAccess(_ exchange: Exchange, status: Int) {
         if (100..<600).contains(status) { shared.responses[status / 100 - 1].increment() }
-        guard shared.accessLog.logLevel <= .info else { return }
-        let micros = (NIODeadline.now() - exchange.started).nanoseconds / 1000
-        // Sized for every field up front: adding the card count must not grow (rehash) the table.
-        var metadata = Logger.Metadata(minimumCapacity: 8)
-        metadata["client"] = .string(exchange.clientIPText)
-        metadata["host"] = .string(exchange.hostName)
-        metadata["tenant"] = .string(exchange.tenant?.tenant.prefix.value ?? "-")
-        metadata["user"] = .string(exchange.userLabel)
-        metadata["ms"] = .string(Self.milliseconds(micros))
-        metadata["bytes_in"] = .string(String(exchange.requestBodyBytes))
-        metadata["bytes_out"] = .string(String(exchange.responseBytes))
-        if exchange.cardFieldsTokenized > 0 { metadata["cards"] = .string(String(exchange.cardFieldsTokenized)) }
-        shared.accessLog.info("\(exchange.head.method.rawValue) \(exchange.path) \(status)", metadata: metadata)
-    }
-
-    /// `12.3`: milliseconds with one decimal.
-    static func milliseconds(_ micros: Int64) -> String {
-        String(micros / 1000) + "." + String(micros % 1000 / 100)
+        guard let accessLog = shared.accessLog else { return }
+        accessLog.record(
+            AccessLogLine(
+                method: exchange.head.method.rawValue, path: exchange.path, status: status, client: exchange.clientIPText,
+                host: exchange.hostName, tenant: exchange.tenant?.tenant.prefix.value ?? "-", user: exchange.userLabel,
+                microseconds: (NIODeadline.now() - exchange.started).nanoseconds / 1000, bytesIn: exchange.requestBodyBytes,
+                bytesOut: exchange.responseBytes, cards: exchange.cardFieldsTokenized))
     }
 }

@@ -16,7 +16,8 @@ final class GatewayShared: Sendable {
     let tokenizations = TokenizationTally()
     let cardProcessor: CardProcessorClient
     let resolver: ClientAddressResolver
-    let accessLog: Logger
+    /// Nil when the log level is above info.
+    let accessLog: (any AccessLogSink)?
     let admin: (any AdminBackend)?
     /// Requests answered, by status class (1xx…5xx), made once: a metric lookup per request would cost.
     let responses: [Counter] = (1...5).map { Counter(label: "gatehouse_http_responses_total", dimensions: [("class", "\($0)xx")]) }
@@ -34,9 +35,9 @@ final class GatewayShared: Sendable {
         sessions = SessionCache(
             store: services.sessions, idleTimeout: settings.sessionIdleTimeout, absoluteTimeout: settings.sessionAbsoluteTimeout)
         resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies)
-        var accessLog = Logger(label: "gatehouse.access")
-        accessLog.logLevel = services.logger.logLevel
-        self.accessLog = accessLog
+        var logger = Logger(label: "gatehouse.access")
+        logger.logLevel = services.logger.logLevel
+        accessLog = services.logger.logLevel <= .info ? services.accessLog ?? LoggerAccessLog(logger: logger) : nil
     }
 }
 
