@@ -57,18 +57,32 @@ struct GatehouseLogHandler: LogHandler {
         for (key, value) in metadata where event.metadata?[key] == nil && !Self.namesASecret(key) { fields.append((key, Self.text(value))) }
         if let extra = event.metadata { for (key, value) in extra where !Self.namesASecret(key) { fields.append((key, Self.text(value))) } }
         fields.sort { $0.0 < $1.0 }
-        let time = LogClock.timestamp()
+        let line = LogLineFormat.line(
+            format, time: LogClock.timestamp(), level: event.level.rawValue, label: label, message: "\(event.message)", fields: fields)
+        LogWriter.shared.write(line, batched: batched)
+    }
+
+    /// A metadata value as text; a string value as it is, without interpolation.
+    private static func text(_ value: Logger.MetadataValue) -> String {
+        if case .string(let string) = value { return string }
+        return "\(value)"
+    }
+}
+
+/// A log line in either format, for the log handler and the access-log writer alike.
+enum LogLineFormat {
+    static func line(_ format: LogFormat, time: String, level: String, label: String, message: String, fields: [(String, String)]) -> String {
         var line = ""
-        line.reserveCapacity(160)
+        line.reserveCapacity(200 + message.utf8.count)
         switch format {
         case .text:
             line += time
             line += " "
-            line += event.level.rawValue
+            line += level
             line += " ["
             line += label
             line += "] "
-            line += "\(event.message)"
+            line += message
             for (key, value) in fields {
                 line += " "
                 line += key
@@ -79,11 +93,11 @@ struct GatehouseLogHandler: LogHandler {
             line += "{\"time\":"
             JSONText.append(time, to: &line)
             line += ",\"level\":"
-            JSONText.append(event.level.rawValue, to: &line)
+            JSONText.append(level, to: &line)
             line += ",\"label\":"
             JSONText.append(label, to: &line)
             line += ",\"message\":"
-            JSONText.append("\(event.message)", to: &line)
+            JSONText.append(message, to: &line)
             for (key, value) in fields where !["time", "level", "label", "message"].contains(key) {
                 line += ","
                 JSONText.append(key, to: &line)
@@ -93,13 +107,7 @@ struct GatehouseLogHandler: LogHandler {
             line += "}"
         }
         line += "\n"
-        LogWriter.shared.write(line, batched: batched)
-    }
-
-    /// A metadata value as text; a string value as it is, without interpolation.
-    private static func text(_ value: Logger.MetadataValue) -> String {
-        if case .string(let string) = value { return string }
-        return "\(value)"
+        return line
     }
 }
 
