@@ -4,6 +4,15 @@ import Foundation
 /// Foundation's `Process.run()` crashed doing that here (a bad read inside its own bookkeeping), so
 /// test support spawns directly: explicit argv and environment, files for output, pipes for input.
 public final class ChildProcess: @unchecked Sendable {
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not export.
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
+
+    private static func closeFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) {
+        _ = addCloseFrom?(actions, lowest)
+    }
+
     public let pid: pid_t
     private let lock = NSLock()
     private var exitStatus: Int32?
@@ -22,6 +31,10 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addclose(&actions, pipeFDs[1])
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of the test process reaches the child: SwiftNIO accepts sockets without
+        // close-on-exec, and a child holding a copy of a test server's connection keeps it open after
+        // the server closes it (the peer would never see the close).
+        Self.closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -214,6 +214,28 @@ struct ProxyTests {
         #expect(try fixture.get("/echo", fixture.bearer).status == 200)
     }
 
+    /// An upstream that drops a pooled connection gets the request once more, on a new connection,
+    /// never again on another pooled one: with idle connections in the pool, a request the upstream
+    /// keeps closing on reaches it exactly twice.
+    @Test func aRequestIsReplayedAtMostOnce() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        // Six overlapping requests leave six idle upstream connections, spread over the event loops.
+        let host = "acme.gatehouse.localhost", port = fixture.gateway.httpsPort
+        let url = "https://\(host):\(port)/slow"
+        let parallel = try ProcessRunner.run(
+            ProcessRunner.which("curl") ?? "/usr/bin/curl",
+            ["-s", "-Z", "--parallel-immediate", "--cacert", fixture.gateway.caPath, "--resolve", "\(host):\(port):127.0.0.1",
+             "-H", "Authorization: Bearer \(fixture.token)", "-w", "%{http_code}\\n"]
+                + Array(repeating: ["-o", "/dev/null", url], count: 6).flatMap { $0 }, timeout: 30)
+        #expect(parallel.stdout.split(separator: "\n") == Array(repeating: "200", count: 6), "\(parallel.stdout) \(parallel.stderr)")
+        for _ in 0..<4 {
+            let closed = try fixture.get("/close", fixture.bearer)
+            #expect(closed.status == 502)
+        }
+        #expect(fixture.upstream.received.filter { $0.uri == "/close" }.count == 8)
+    }
+
     @Test func ambiguousFramingIsRefusedAndTheConnectionClosed() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }

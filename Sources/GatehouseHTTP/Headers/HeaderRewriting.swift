@@ -137,13 +137,18 @@ enum HeaderRewriting {
         return name == GatewayHeaders.sessionCookie || name == GatewayHeaders.csrfCookie
     }
 
-    /// Field names listed in `Connection` (lowercased); empty in the usual case.
+    /// Field names listed in `Connection` (lowercased) other than the hop-by-hop ones, which are
+    /// dropped anyway; empty in the usual case (`Connection: keep-alive`), so the rewriting above
+    /// keeps its fast path.
     static func connectionNamed(_ headers: HTTPHeaders) -> Set<String> {
         // `contains(name:)` compares names in place; iterating yields a (name, value) copy per field.
         guard headers.contains(name: "connection") else { return [] }
         var named: Set<String> = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
-            for token in value.split(separator: ",") { named.insert(String(token.trimmingASCIISpaces).asciiLowercased) }
+            for token in value.split(separator: ",") {
+                let name = String(token.trimmingASCIISpaces).asciiLowercased
+                if !GatewayHeaders.hopByHop.contains(name) { named.insert(name) }
+            }
         }
         return named
     }

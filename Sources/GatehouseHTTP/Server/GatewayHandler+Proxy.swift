@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 extension GatewayHandler {
-    /// Takes a pooled upstream connection on this event loop and starts streaming.
-    func startProxy(_ exchange: Exchange, access: TenantAccess, user: User) {
+    /// Takes a pooled upstream connection on this event loop (or, for a retry, a new one) and starts streaming.
+    func startProxy(_ exchange: Exchange, access: TenantAccess, user: User, fresh: Bool = false) {
         guard let context else { return }
         let forwarding = forwarding(for: access, user: user)
         guard let key = forwarding.key else {
@@ -13,7 +13,7 @@ extension GatewayHandler {
             return
         }
         let pool = shared.pools.pool(for: context.eventLoop)
-        if let connection = pool.takeIdle(key) {
+        if !fresh, let connection = pool.takeIdle(key) {
             beginStreaming(exchange, to: connection, access: access, user: user, roles: forwarding.roles)
             return
         }
@@ -191,7 +191,7 @@ extension GatewayHandler {
         // A pooled connection the upstream had already closed: try once more on a fresh one.
         if exchange.retryable, !exchange.responseStarted, let access = exchange.tenant, let user = exchange.user {
             exchange.retryable = false
-            startProxy(exchange, access: access, user: user)
+            startProxy(exchange, access: access, user: user, fresh: true)
             return
         }
         exchange.keepAlive = false
