@@ -145,6 +145,7 @@ enum HeaderRewriting {
         guard headers.contains(name: "connection") else { return [] }
         var named: Set<String> = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
+            if value.equalsIgnoringASCIICase("keep-alive") { continue }  // the usual value, and hop-by-hop itself
             for token in value.split(separator: ",") {
                 let name = String(token.trimmingASCIISpaces).asciiLowercased
                 if !GatewayHeaders.hopByHop.contains(name) { named.insert(name) }
