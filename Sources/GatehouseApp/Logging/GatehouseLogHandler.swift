@@ -34,15 +34,13 @@ struct GatehouseLogHandler: LogHandler {
                 guard needle.count <= bytes.count else { return false }
                 for start in 0...(bytes.count - needle.count) {
                     var offset = 0
-                    while offset < needle.count, lowercased(bytes[start + offset]) == needle[offset] { offset += 1 }
+                    while offset < needle.count, bytes[start + offset].asciiLowercased == needle[offset] { offset += 1 }
                     if offset == needle.count { return true }
                 }
                 return false
             }
         }
     }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
 
     static let secretKeyBytes = secretKeys.map { Array($0.utf8) }
 

@@ -177,7 +177,7 @@ extension String {
         return String(unsafeUninitializedCapacity: utf8.count) { output in
             var count = 0
             for byte in utf8 {
-                output[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                output[count] = byte.asciiLowercased
                 count += 1
             }
             return count
@@ -189,9 +189,7 @@ extension StringProtocol {
     /// Whether this equals `lowercase` (lowercase ASCII) but for ASCII case, without a lowercase copy.
     func equalsIgnoringASCIICase(_ lowercase: String) -> Bool {
         guard utf8.count == lowercase.utf8.count else { return false }
-        return zip(utf8, lowercase.utf8).allSatisfy { byte, expected in
-            (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == expected
-        }
+        return zip(utf8, lowercase.utf8).allSatisfy { byte, expected in byte.asciiLowercased == expected }
     }
 }
 

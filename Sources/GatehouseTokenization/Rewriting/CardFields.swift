@@ -52,7 +52,7 @@ public enum CardFieldNames {
             guard byte < 0x80 else { return .other }
             if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") { continue }
             guard length < 15 else { return .other }
-            let lowered = UInt64(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            let lowered = UInt64(byte.asciiLowercased)
             if length < 8 { low |= lowered << (8 * length) } else { high |= lowered << (8 * (length - 8)) }
             length += 1
         }
