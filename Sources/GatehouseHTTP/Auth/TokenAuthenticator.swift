@@ -30,14 +30,13 @@ final class TokenAuthenticator: Sendable {
         Data(SHA256.hash(data: Data(token.utf8)))
     }
 
-    func verify(_ token: String, scope: UserScope, snapshot: AccessSnapshot, now: Date) -> CredentialOutcome {
+    /// The digest comes from the connection's cache (clients repeat their token); the grant is looked
+    /// up in the current snapshot each time, so revocation applies at once.
+    func verify(
+        _ token: String, digests: inout TokenDigestCache, scope: UserScope, snapshot: AccessSnapshot, now: Date
+    ) -> CredentialOutcome {
         guard APITokenFormat.looksLikeToken(token) else { return .wrongCredential }
-        return verify(digest: Self.digest(token), scope: scope, snapshot: snapshot, now: now)
-    }
-
-    /// Checks a token by its digest, which a connection may keep for the token its client repeats;
-    /// the grant is looked up in the current snapshot each time, so revocation applies at once.
-    func verify(digest: Data, scope: UserScope, snapshot: AccessSnapshot, now: Date) -> CredentialOutcome {
+        let digest = digests.digest(of: token)
         guard let grant = snapshot.tokens[digest], let user = snapshot.users[grant.userID], user.scope == scope else {
             return .wrongCredential
         }

@@ -27,7 +27,7 @@ enum HeaderRewriting {
     /// client-sent identity; the gateway's forwarding and identity fields added.
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
-        roles: String? = nil, tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
+        roles: String, tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
     ) -> HTTPHeaders {
         let named = connectionNamed(original).subtracting(unremovable)
         var fields: [(String, String)] = []
@@ -79,7 +79,7 @@ enum HeaderRewriting {
         fields.append(("x-forwarded-host", host))
         fields.append(("x-gatehouse-user", user.name.value))
         fields.append(("x-gatehouse-tenant", tenant.value))
-        fields.append(("x-gatehouse-roles", roles ?? rolesValue(user)))
+        fields.append(("x-gatehouse-roles", roles))
         // Framing is rebuilt from what the gateway parsed, never copied.
         if chunked {
             fields.append(("transfer-encoding", "chunked"))

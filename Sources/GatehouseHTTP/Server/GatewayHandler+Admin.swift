@@ -38,13 +38,14 @@ extension GatewayHandler {
         let configuration = self.configuration
         switch PresentedCredential(headers: exchange.head.headers) {
         case .bearer(let token):
-            let digest = TokenAuthenticator.digest(token)
+            let digest = tokenDigests.digest(of: token)
             guard let grant = configuration.access.tokens[digest], let user = configuration.access.users[grant.userID] else {
                 adminDenied(exchange, .wrongCredential)
                 return
             }
             guard admitsConnection(exchange, scope: user.scope) else { return }
-            adminAuthorize(exchange, shared.tokens.verify(token, scope: user.scope, snapshot: configuration.access, now: now))
+            let outcome = shared.tokens.verify(token, digests: &tokenDigests, scope: user.scope, snapshot: configuration.access, now: now)
+            adminAuthorize(exchange, outcome)
         case .basic(let login, let password):
             guard let dot = login.firstIndex(of: "."), let scope = try? UserScope(parsing: String(login[..<dot])),
                   let name = try? UserName(String(login[login.index(after: dot)...]))

@@ -111,9 +111,7 @@ extension GatewayHandler {
         let scope = UserScope.tenant(access.tenant.prefix)
         switch PresentedCredential(headers: exchange.head.headers) {
         case .bearer(let token):
-            let outcome: CredentialOutcome = APITokenFormat.looksLikeToken(token)
-                ? shared.tokens.verify(digest: tokenDigests.digest(of: token), scope: scope, snapshot: configuration.access, now: now)
-                : .wrongCredential
+            let outcome = shared.tokens.verify(token, digests: &tokenDigests, scope: scope, snapshot: configuration.access, now: now)
             conclude(exchange, outcome, method: "bearer")
         case .session(let cookie):
             if let session = shared.sessions.cached(cookie: cookie, now: now) {
