@@ -14,14 +14,14 @@ public struct GatewayServices: Sendable {
     /// Called now and then with the API tokens used since the last call (never per request).
     public let tokensUsed: @Sendable (Set<Int64>) async -> Void
     public let logger: Logger
-    /// Access-log lines (at info level); nil sends them through `logger`'s logging system.
-    public let accessLog: (any AccessLogSink)?
+    /// Access-log lines, written when `logger`'s level admits info.
+    public let accessLog: any AccessLogSink
 
     public init(
         credentials: any CredentialVerifier, audit: any AuditSink, cards: any CardProtection, sessions: any SessionStore,
         defender: SharedDefender,
         clock: any WallClock, tokensUsed: @escaping @Sendable (Set<Int64>) async -> Void, logger: Logger,
-        accessLog: (any AccessLogSink)? = nil
+        accessLog: any AccessLogSink
     ) {
         self.credentials = credentials
         self.audit = audit

@@ -1,5 +1,3 @@
-import Logging
-
 /// One access-log line: the request without its query string or body, and who made it.
 public struct AccessLogLine: Sendable {
     public let method: String
@@ -30,18 +28,7 @@ public struct AccessLogLine: Sendable {
 }
 
 /// Where access-log lines go. The app supplies a writer that formats a line straight into its
-/// output (a line per request is on the hot path); without one they go through swift-log.
+/// output: a line per request is on the hot path, too hot for swift-log's metadata dictionary.
 public protocol AccessLogSink: Sendable {
     func record(_ line: AccessLogLine)
-}
-
-/// The fallback: each line as a swift-log message with metadata, label `gatehouse.access`.
-struct LoggerAccessLog: AccessLogSink {
-    let logger: Logger
-
-    func record(_ line: AccessLogLine) {
-        var metadata = Logger.Metadata(minimumCapacity: 8)
-        for (key, value) in line.fields { metadata[key] = .string(value) }
-        logger.info("\(line.method) \(line.path) \(line.status)", metadata: metadata)
-    }
 }

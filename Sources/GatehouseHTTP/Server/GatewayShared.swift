@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseCore
-import Logging
 import Metrics
 import Synchronization
 
@@ -35,9 +34,7 @@ final class GatewayShared: Sendable {
         sessions = SessionCache(
             store: services.sessions, idleTimeout: settings.sessionIdleTimeout, absoluteTimeout: settings.sessionAbsoluteTimeout)
         resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies)
-        var logger = Logger(label: "gatehouse.access")
-        logger.logLevel = services.logger.logLevel
-        accessLog = services.logger.logLevel <= .info ? services.accessLog ?? LoggerAccessLog(logger: logger) : nil
+        accessLog = services.logger.logLevel <= .info ? services.accessLog : nil
     }
 }
 
