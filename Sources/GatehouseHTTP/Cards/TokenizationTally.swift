@@ -16,6 +16,15 @@ final class TokenizationTally: Sendable {
         let sourceIP: IPAddress
         let host: String
         let viaProcessor: Bool
+
+        init(at time: Date, tenant: String, userID: Int64, sourceIP: IPAddress, host: String, viaProcessor: Bool) {
+            day = Int((time.timeIntervalSince1970 / 86_400).rounded(.down))
+            self.tenant = tenant
+            self.userID = userID
+            self.sourceIP = sourceIP
+            self.host = host
+            self.viaProcessor = viaProcessor
+        }
     }
 
     struct Counts: Equatable {

@@ -79,6 +79,17 @@ final class Exchange {
     }
 
     var userLabel: String { user?.qualifiedName ?? "-" }
+
+    /// Adds a part to the body being collected; the first is kept as it came (most bodies arrive in
+    /// one read), later ones are appended.
+    func appendToBody(_ part: ByteBuffer) {
+        if body?.readableBytes ?? 0 == 0 {
+            body = part
+        } else {
+            var part = part
+            body!.writeBuffer(&part)
+        }
+    }
 }
 
 /// The gateway's own pages under `/_gatehouse/`.

@@ -20,11 +20,9 @@ extension GatewayHandler {
             respond(exchange, .serviceUnavailable, title: "Try again", "Card protection is not ready for this site yet; try again shortly.")
             return
         }
-        // A body that came in one read is kept as it is; parts are joined.
-        var body = exchange.buffered.count == 1 ? exchange.buffered[0] : ByteBuffer()
-        if exchange.buffered.count > 1 { for var part in exchange.buffered { body.writeBuffer(&part) } }
+        exchange.body = ByteBuffer()
+        for part in exchange.buffered { exchange.appendToBody(part) }
         exchange.buffered.removeAll()
-        exchange.body = body
         if exchange.hasBody && !exchange.requestEnded {
             exchange.phase = .collectingBody
             if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
@@ -154,7 +152,7 @@ extension GatewayHandler {
             let time = now
             shared.tokenizations.add(
                 TokenizationTally.Key(
-                    day: Int((time.timeIntervalSince1970 / 86_400).rounded(.down)), tenant: access.tenant.prefix.value, userID: user.id, sourceIP: exchange.clientIP, host: exchange.hostName,
+                    at: time, tenant: access.tenant.prefix.value, userID: user.id, sourceIP: exchange.clientIP, host: exchange.hostName,
                     viaProcessor: viaProcessor),
                 user: user, at: time, fields: rewrite.tokenized, securityCodes: rewrite.removedSecurityCodes)
         }

@@ -182,13 +182,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             return
         }
         if case .collectingBody = exchange.phase {
-            // The first part is kept as it came (most bodies arrive in one); later parts are appended.
-            if exchange.body?.readableBytes ?? 0 == 0 {
-                exchange.body = buffer
-            } else {
-                var buffer = buffer
-                exchange.body!.writeBuffer(&buffer)
-            }
+            exchange.appendToBody(buffer)
         } else if case .proxying = exchange.phase, let upstream = exchange.upstream {
             upstream.handler.write(.body(.byteBuffer(buffer)))
             if !upstream.handler.isWritable { pauseReads() }
