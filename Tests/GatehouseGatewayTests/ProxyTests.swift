@@ -367,6 +367,30 @@ struct DesyncTests {
         #expect(response.header("x-upstream-kept") == ["yes"])
     }
 
+    /// A client that sends `Expect: 100-continue` gets its `100 Continue` at once, whether its body is
+    /// collected for tokenization or streamed to the upstream (curl would otherwise wait 5 s, then send).
+    @Test func expectContinueIsAnswered() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let host = "acme.gatehouse.localhost", port = fixture.gateway.httpsPort
+        func post() throws -> [Substring] {
+            let run = try ProcessRunner.run(
+                ProcessRunner.which("curl") ?? "/usr/bin/curl",
+                ["-s", "--cacert", fixture.gateway.caPath, "--resolve", "\(host):\(port):127.0.0.1", "-H", "Authorization: Bearer \(fixture.token)",
+                 "-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", String(repeating: "x", count: 4000),
+                 "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "https://\(host):\(port)/upload"], timeout: 30)
+            return run.stdout.split(separator: " ")
+        }
+        let collected = try post()
+        #expect(collected.first == "200" && (Double(collected.last ?? "") ?? 99) < 3, "\(collected)")
+        // Tokenization off: the body streams to the upstream (responses are no longer masked once it applies).
+        try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--tokenization", "off"))
+        #expect(eventually(within: 10) { (try? fixture.get("/card", fixture.bearer).text.contains("4111 1111 1111 1111")) == true })
+        let streamed = try post()
+        #expect(streamed.first == "200" && (Double(streamed.last ?? "") ?? 99) < 3, "\(streamed)")
+        #expect(fixture.upstream.received.filter { $0.uri == "/upload" }.map(\.bodyBytes) == [4000, 4000])
+    }
+
     @Test func signInNeverRedirectsOffTheSite() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }

@@ -25,10 +25,7 @@ extension GatewayHandler {
         exchange.buffered.removeAll()
         if exchange.hasBody && !exchange.requestEnded {
             exchange.phase = .collectingBody
-            if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-                context?.writeAndFlush(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
-            }
+            sendContinueIfExpected(exchange)
             resumeReads()
             return
         }

@@ -57,7 +57,7 @@ extension GatewayHandler {
     }
 
     private func beginStreaming(_ exchange: Exchange, to connection: UpstreamConnection, access: TenantAccess, user: User, roles: String) {
-        guard let context else { return }
+        guard context != nil else { return }
         exchange.upstream = connection
         exchange.retryable = connection.reused && !exchange.hasBody
         exchange.phase = .proxying
@@ -67,11 +67,15 @@ extension GatewayHandler {
         exchange.buffered.removeAll()
         if exchange.requestEnded { connection.handler.write(.end(nil)) }
         if !readInProgress { connection.handler.flush() }
-        if exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) && !exchange.requestEnded {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
-        }
+        sendContinueIfExpected(exchange)
         if exchange.requestEnded { startResponseTimeout(exchange) }
         if connection.handler.isWritable { resumeReads() } else { pauseReads() }
+    }
+
+    /// `100 Continue` for a client that waits for it before sending its body (the gateway is about to read it).
+    func sendContinueIfExpected(_ exchange: Exchange) {
+        guard !exchange.requestEnded, exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) else { return }
+        context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
     }
 
     /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
