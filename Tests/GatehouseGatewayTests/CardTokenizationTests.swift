@@ -37,7 +37,10 @@ struct CardTokenizationTests {
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json"],
                     data: "{\"order\":\(index),\"card\":{\"number\":\"\(card)\",\"cvv\":\"\(securityCode)\",\"exp\":\"12/30\"}}")
             case 1:
-                return Request(path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json"], data: "{\"pan\":\(card),\"qty\":2}")
+                // A number, and a member name (a map keyed by card).
+                return Request(
+                    path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json"],
+                    data: "{\"pan\":\(card),\"qty\":2,\"seen\":{\"\(card)\":1}}")
             case 2:
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/x-www-form-urlencoded"],

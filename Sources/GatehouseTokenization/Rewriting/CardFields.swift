@@ -10,14 +10,26 @@ public enum CardFieldNames {
     ]
 
     /// The names above packed into two little-endian words each (at most 15 bytes and the length), so a
-    /// field name is compared as two integers.
-    static let packedNames: [(low: UInt64, high: UInt64, kind: Kind)] =
-        [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)].flatMap { names, kind in
-            names.map { name in
+    /// field name is compared as two integers, in an open-addressed table of 64 slots: one or two
+    /// probes per field name instead of a walk over every name. An empty slot has `high` 0 (a packed
+    /// name never does: its length is in the top byte).
+    static let slots: [(low: UInt64, high: UInt64, kind: Kind)] = {
+        var slots = [(low: UInt64, high: UInt64, kind: Kind)](repeating: (0, 0, .other), count: 64)
+        for (names, kind) in [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)] {
+            for name in names {
                 let words = pack(Array(name.utf8))
-                return (words.low, words.high, kind)
+                var index = slot(words.low, words.high)
+                while slots[index].high != 0 { index = (index + 1) & 63 }
+                slots[index] = (words.low, words.high, kind)
             }
         }
+        return slots
+    }()
+
+    @inline(__always)
+    private static func slot(_ low: UInt64, _ high: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((low ^ high) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
+    }
 
     /// Bytes 0–14 of the name, and its length in the last byte, so names differing only by trailing
     /// NUL bytes differ.
@@ -58,8 +70,14 @@ public enum CardFieldNames {
         }
         guard length >= 3 else { return .other }
         high |= UInt64(length) << 56
-        for entry in packedNames where entry.low == low && entry.high == high { return entry.kind }
-        return .other
+        return slots.withUnsafeBufferPointer { slots in
+            var index = slot(low, high)
+            while slots[index].high != 0 {
+                if slots[index].low == low && slots[index].high == high { return slots[index].kind }
+                index = (index &+ 1) & 63
+            }
+            return .other
+        }
     }
 }
 

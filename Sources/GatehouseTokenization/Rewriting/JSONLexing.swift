@@ -8,30 +8,63 @@ enum JSONLexing {
         }
     }
 
+    /// Spaces from `index`, eight at a time while whole words of them remain (bodies padded with
+    /// spaces are common).
+    static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
+        guard let base = bytes.baseAddress else { return }
+        let end = bytes.count
+        while index &+ 8 <= end, ByteLanes.load(base + index) == 0x2020_2020_2020_2020 { index &+= 8 }
+        while index < end, base[index] == 0x20 || base[index] == 0x0A || base[index] == 0x0D || base[index] == 0x09 { index &+= 1 }
+    }
+
+    /// Most tokens are followed by a non-space byte: checked inline before the loop above.
+    @inline(__always)
+    static func skipSpace(fast bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
+        if index < bytes.count, bytes[index] > 0x20 { return }
+        skipSpace(bytes, &index)
+    }
+
     /// A string token at `index` (quotes included), whether it has an escape, and how many ASCII
     /// digits it holds: what decides, in one read, whether it needs a closer look for card numbers.
+    /// Read a word at a time up to the next quote, backslash or control byte.
+    @inline(__always)
     static func scanString(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws -> (range: Range<Int>, escaped: Bool, digits: Int) {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw JSONRewriter.Malformed() }
+        guard let base = bytes.baseAddress, index < bytes.count, base[index] == UInt8(ascii: "\"") else { throw JSONRewriter.Malformed() }
         let start = index
-        var cursor = index + 1
+        let end = bytes.count
+        var cursor = index &+ 1
         var escaped = false
         var digits = 0
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
+        while true {
+            while cursor &+ 8 <= end {
+                let word = ByteLanes.load(base + cursor)
+                let stops = ByteLanes.jsonStringStops(word)
+                let digitLanes = ByteLanes.digits(word)
+                if stops == 0 {
+                    digits &+= ByteLanes.count(digitLanes)
+                    cursor &+= 8
+                    continue
+                }
+                let lane = ByteLanes.firstLane(stops)
+                digits &+= ByteLanes.count(ByteLanes.below(lane, digitLanes))
+                cursor &+= lane
+                break
+            }
+            guard cursor < end else { throw JSONRewriter.Malformed() }
+            let byte = base[cursor]
             if byte &- 0x30 <= 9 {
-                digits += 1
+                digits &+= 1
             } else if byte == UInt8(ascii: "\"") {
-                index = cursor + 1
+                index = cursor &+ 1
                 return (start..<index, escaped, digits)
             } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-                cursor += 1
+                cursor &+= 1
             } else if byte < 0x20 {
                 throw JSONRewriter.Malformed()
             }
-            cursor += 1
+            cursor &+= 1
         }
-        throw JSONRewriter.Malformed()
     }
 
     static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ index: inout Int) throws -> Range<Int> where Bytes.Index == Int {

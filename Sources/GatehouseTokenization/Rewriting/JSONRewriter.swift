@@ -42,7 +42,8 @@ struct JSONRewriter {
                 }
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
-                output.append(contentsOf: bytes[member.key])
+                // A name is a string like any other: a card number used as a key becomes its token too.
+                JSONLexing.emitString(bytes, member.key, &replacement, context: context, into: &output)
                 output.append(UInt8(ascii: ":"))
                 emit(member.value, context: context, into: &output)
             }
@@ -202,7 +203,14 @@ enum JSONString {
     }
 
     static func encode(_ value: [UInt8], into output: inout [UInt8]) {
+        output.reserveCapacity(output.count + value.count + 2)
         output.append(UInt8(ascii: "\""))
+        // Tokens and most rewritten strings need no escape: copied whole.
+        if !value.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: value)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
