@@ -57,7 +57,7 @@ struct CardTokenizationTests {
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: text/plain"], data: "charge \(spaced.joined(separator: " ")) today")
             case 7:
-                return Request(path: "/echo?i=\(index)", host: host, headers: ["X-Card: \(card)"])
+                return Request(path: "/echo?i=\(index)", host: host, headers: ["X-Card: \(card)", "X-Seen-\(card): 1"])
             default:
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json", "Content-Encoding: gzip"],

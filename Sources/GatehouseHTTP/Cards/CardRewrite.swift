@@ -26,16 +26,22 @@ struct CardRewrite {
             result.tokenized += rewritten.tokenized
             result.removedSecurityCodes += rewritten.removed
         }
-        if headers.contains(where: { Self.mayHoldCard($0.value) }) {
+        // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
+        // field name may hold).
+        if headers.contains(where: { Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) }) {
             let tokenizedBefore = result.tokenized
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
-                if Self.mayHoldCard(value), let replaced = cards.rewriteHeaderValue(value, tokenFor: tokenFor) {
-                    rewrittenHeaders.add(name: name, value: replaced)
+                var name = name, value = value
+                if Self.mayHoldCard(name), let replaced = cards.rewriteHeaderValue(name, tokenFor: tokenFor) {
+                    name = replaced
                     result.tokenized += 1
-                } else {
-                    rewrittenHeaders.add(name: name, value: value)
                 }
+                if Self.mayHoldCard(value), let replaced = cards.rewriteHeaderValue(value, tokenFor: tokenFor) {
+                    value = replaced
+                    result.tokenized += 1
+                }
+                rewrittenHeaders.add(name: name, value: value)
             }
             result.headers = rewrittenHeaders
             result.headersChanged = result.tokenized > tokenizedBefore
