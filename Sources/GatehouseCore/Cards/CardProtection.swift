@@ -73,6 +73,11 @@ public protocol CardResponseMasking: Sendable {
 public protocol CardProtection: Sendable {
     /// A query string (without '?'), rewritten like a form; nil when unchanged.
     func rewriteQuery(_ query: Substring, tokenFor: @escaping (CardFinding) -> String) -> (query: String?, tokenized: Int, removed: Int)
+    /// A URL path (before any '?'), each segment percent-decoded and scanned; nil when unchanged.
+    func rewritePath(_ path: Substring, tokenFor: @escaping (CardFinding) -> String) -> (path: String?, tokenized: Int)
+    /// A URL path for logs and audit records: card numbers in its segments (percent escapes decoded)
+    /// masked to the BIN and last four; nil when it has none.
+    func maskPath(_ path: Substring) -> String?
     /// A header value with its card numbers replaced; nil when it has none.
     func rewriteHeaderValue(_ value: String, tokenFor: @escaping (CardFinding) -> String) -> String?
     /// A decoded request body, read as its Content-Type says. `withContext`: findings carry the

@@ -19,13 +19,22 @@ struct CardRewrite {
         withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
-        if let question = target.firstIndex(of: "?") {
-            let query = target[target.index(after: question)...]
-            let rewritten = cards.rewriteQuery(query, tokenFor: tokenFor)
-            if let newQuery = rewritten.query { result.target = String(target[...question]) + newQuery }
+        let question = target.firstIndex(of: "?")
+        // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
+        var path = target[..<(question ?? target.endIndex)]
+        var query = question.map { target[target.index(after: $0)...] }
+        if path.utf8.contains(UInt8(ascii: "%")) || Self.mayHoldCard(path) {
+            let rewritten = cards.rewritePath(path, tokenFor: tokenFor)
+            if let newPath = rewritten.path { path = newPath[...] }
+            result.tokenized += rewritten.tokenized
+        }
+        if let original = query {
+            let rewritten = cards.rewriteQuery(original, tokenFor: tokenFor)
+            if let newQuery = rewritten.query { query = newQuery[...] }
             result.tokenized += rewritten.tokenized
             result.removedSecurityCodes += rewritten.removed
         }
+        if result.tokenized > 0 || result.removedSecurityCodes > 0 { result.target = String(path) + (query.map { "?" + $0 } ?? "") }
         // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
         // field name may hold).
         if headers.contains(where: { Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) }) {
@@ -59,7 +68,7 @@ struct CardRewrite {
 
     /// Cheap pre-check: a card number is 13 digits or more in a row, single spaces or dashes allowed
     /// between them; a header value without such a run cannot hold one.
-    static func mayHoldCard(_ value: String) -> Bool {
+    static func mayHoldCard(_ value: some StringProtocol) -> Bool {
         var digits = 0
         var separated = false
         for byte in value.utf8 {

@@ -120,7 +120,7 @@ extension GatewayHandler {
             AuditEvent(
                 time: now, actor: exchange.user.map { .user($0.qualifiedName) } ?? .anonymous,
                 tenant: exchange.tenant?.tenant.prefix.value, sourceIP: exchange.clientIP.description, action: AuditAction.accessDenied,
-                target: exchange.hostName, outcome: .denied, details: ["reason": reason, "path": exchange.path]))
+                target: exchange.hostName, outcome: .denied, details: ["reason": reason, "path": recordedPath(exchange)]))
     }
 
     private func adminDenied(_ exchange: Exchange, _ outcome: CredentialOutcome) {

@@ -164,7 +164,7 @@ extension GatewayHandler {
             AuditEvent(
                 time: now, actor: exchange.user.map { .user($0.qualifiedName) } ?? .anonymous, tenant: exchange.tenant?.tenant.prefix.value,
                 sourceIP: exchange.clientIP.description, action: AuditAction.cardRefused, target: exchange.hostName, outcome: .denied,
-                details: ["path": exchange.path]))
+                details: ["path": recordedPath(exchange)]))
         respond(exchange, .unprocessableEntity, title: "Card data refused", reason)
     }
 

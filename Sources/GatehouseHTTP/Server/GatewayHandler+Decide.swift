@@ -255,7 +255,7 @@ extension GatewayHandler {
         if reason == "credential" { return }
         let key = "\(reason)|\(exchange.clientIP)|\(prefix)"
         guard let suppressed = shared.denials.shouldAudit(key, now: now) else { return }
-        var details = ["reason": reason, "path": exchange.path]
+        var details = ["reason": reason, "path": recordedPath(exchange)]
         if suppressed > 0 { details["suppressed_since_last"] = String(suppressed) }
         if let user = exchange.user?.qualifiedName ?? nil { details["user"] = user }
         shared.services.record(

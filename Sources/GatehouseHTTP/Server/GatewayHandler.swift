@@ -309,13 +309,21 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     // MARK: Access log
 
-    /// One line per request: no query string, no body, no credentials.
+    /// The path as logs and audit records show it: a card number in it masked (BIN and last four),
+    /// whatever the tenant's tokenization setting, so none reaches a file.
+    func recordedPath(_ exchange: Exchange) -> String {
+        let path = exchange.path
+        guard path.utf8.contains(UInt8(ascii: "%")) || CardRewrite.mayHoldCard(path) else { return path }
+        return shared.services.cards.maskPath(path[...]) ?? path
+    }
+
+    /// One line per request: no query string, no body, no credentials, no card number.
     func logAccess(_ exchange: Exchange, status: Int) {
         if (100..<600).contains(status) { shared.responses[status / 100 - 1].increment() }
         guard let accessLog = shared.accessLog else { return }
         accessLog.record(
             AccessLogLine(
-                method: exchange.head.method.rawValue, path: exchange.path, status: status, client: exchange.clientIPText,
+                method: exchange.head.method.rawValue, path: recordedPath(exchange), status: status, client: exchange.clientIPText,
                 host: exchange.hostName, tenant: exchange.tenant?.tenant.prefix.value ?? "-", user: exchange.userLabel,
                 microseconds: (NIODeadline.now() - exchange.started).nanoseconds / 1000, bytesIn: exchange.requestBodyBytes,
                 bytesOut: exchange.responseBytes, cards: exchange.cardFieldsTokenized))

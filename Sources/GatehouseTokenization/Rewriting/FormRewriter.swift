@@ -46,15 +46,15 @@ struct FormRewriter {
     }
 }
 
-/// Percent-encoding as forms use it.
+/// Percent-encoding as forms (and, without '+' for space, paths) use it.
 enum Percent {
-    static func decode(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+    static func decode(_ raw: ArraySlice<UInt8>, plusIsSpace: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(raw.count)
         var index = raw.startIndex
         while index < raw.endIndex {
             let byte = raw[index]
-            if byte == UInt8(ascii: "+") {
+            if byte == UInt8(ascii: "+") && plusIsSpace {
                 output.append(0x20)
             } else if byte == UInt8(ascii: "%"), index + 2 < raw.endIndex, let high = hex(raw[index + 1]),
                       let low = hex(raw[index + 2]) {
@@ -74,7 +74,7 @@ enum Percent {
         for byte in value {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "*"):
                 output.append(byte)
             default:
                 output.append(contentsOf: [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])

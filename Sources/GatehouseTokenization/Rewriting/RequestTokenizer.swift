@@ -92,6 +92,39 @@ public struct RequestTokenizer: Sendable {
         return (output.map { String(decoding: $0, as: UTF8.self) }, rewriter.replacement.tokenized, rewriter.removed)
     }
 
+    /// A URL path (before any '?'): a card number in a segment (`/customers/4111…/charge`, or spelled
+    /// with percent escapes) becomes its token. Only segments that held one are re-encoded; the rest,
+    /// escapes included, stay byte for byte. '+' is a plus in a path, not a space.
+    public func rewritePath(_ path: Substring, tokenFor: @escaping (CardFinding) -> String) -> (path: String?, tokenized: Int) {
+        var replacement = TokenReplacement(tokenFor: tokenFor)
+        let rewritten = Self.rewritingSegments(of: path) { replacement.replacing(in: $0, context: CardContext()) }
+        return (rewritten, replacement.tokenized)
+    }
+
+    public func maskPath(_ path: Substring) -> String? {
+        Self.rewritingSegments(of: path) { segment in
+            var masked = segment
+            return masked.withUnsafeMutableBytes { PANMasking.mask($0) } > 0 ? masked : nil
+        }
+    }
+
+    /// The path with each segment that `transform` changes (given it percent-decoded) re-encoded; nil
+    /// when no segment changed.
+    private static func rewritingSegments(of path: Substring, _ transform: ([UInt8]) -> [UInt8]?) -> String? {
+        var output: [UInt8] = []
+        var changed = false
+        for (index, segment) in Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).enumerated() {
+            if index > 0 { output.append(UInt8(ascii: "/")) }
+            if let replaced = transform(Percent.decode(segment, plusIsSpace: false)) {
+                Percent.encode(replaced, into: &output)
+                changed = true
+            } else {
+                output.append(contentsOf: segment)
+            }
+        }
+        return changed ? String(decoding: output, as: UTF8.self) : nil
+    }
+
     /// A header value with its card numbers replaced; nil when it has none.
     public func rewriteHeaderValue(_ value: String, tokenFor: @escaping (CardFinding) -> String) -> String? {
         var replacement = TokenReplacement(tokenFor: tokenFor)
