@@ -156,11 +156,12 @@ struct RequestTokenizerTests {
     /// Security-code names, compared case-insensitively without '_' and '-', and nothing else: not a
     /// name with a NUL after it, not a longer name that starts with one.
     @Test func securityCodeFieldNames() {
-        for name in ["cvv", "CVV", "cvc2", "CVV2", "cid", "csc", "security_code", "securityCode", "Security-Code", "card_code", "_cvc_"] {
+        for name in ["cvv", "CVV", "cvc2", "CVV2", "cid", "csc", "security_code", "securityCode", "Security-Code", "card_code", "_cvc_",
+                     "payment[card][cvv]", "card[cvc]", "Card.Cvv", "cvv[]", "order[card][security_code][]", "cc_cid", "card_cvv", "cvv_code"] {
             #expect(CardFieldNames.isSecurityCode(name), "\(name)")
         }
         for name in ["cvv\u{0}", "cvv\u{0}\u{0}", "cvvs", "cv", "card", "code", "exp", "expirationmonth", "securitycodes", "x_cvv",
-                     "securitycode_securitycode"] {
+                     "securitycode_securitycode", "card[cvv].note", "cvv[0][x]", "card[number]", "payment.cvv_hint", "parent_cid"] {
             #expect(!CardFieldNames.isSecurityCode(name), "\(name)")
         }
     }
@@ -205,6 +206,12 @@ struct RequestTokenizerTests {
         #expect(output.hasPrefix("name=Ada+Lovelace&card=tok_"))
         #expect(output.contains("&exp=12%2F30&alt=tok_") && !output.outsideTokens.contains("cvc"))
         #expect(!PANDetector.containsPAN(output))
+        // Nested names as Rails and PHP send them, and ';' as a separator: each pair keeps its own.
+        let (nested, nestedOutcome) = try rewrite(
+            "order[id]=7;card[number]=5555555555554444&card[cvv]=321;card[exp]=12%2F30", "application/x-www-form-urlencoded")
+        #expect(nestedOutcome.tokenized == 1 && nestedOutcome.removedSecurityCodes == 1)
+        #expect(nested.hasPrefix("order[id]=7;card%5Bnumber%5D=tok_") && nested.hasSuffix("_4444;card[exp]=12%2F30"), "\(nested)")
+        #expect(!nested.outsideTokens.contains("321"))
     }
 
     @Test func queryStringsAndHeaders() {

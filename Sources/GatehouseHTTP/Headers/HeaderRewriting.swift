@@ -4,7 +4,9 @@ import NIOHTTP1
 /// Request fields a tokenizing exchange does not forward.
 struct DroppedFields: OptionSet {
     let rawValue: UInt8
-    /// The upstream must answer uncompressed, so card numbers in responses can be masked.
+    /// The upstream must answer uncompressed, so card numbers in responses can be masked: the client's
+    /// field is replaced with `Accept-Encoding: identity` (without the field any coding is acceptable,
+    /// RFC 9110 §12.5.3).
     static let acceptEncoding = DroppedFields(rawValue: 1)
     /// The body was decoded and goes on as identity.
     static let contentEncoding = DroppedFields(rawValue: 2)
@@ -80,6 +82,7 @@ enum HeaderRewriting {
         fields.append(("x-gatehouse-user", user.name.value))
         fields.append(("x-gatehouse-tenant", tenant.value))
         fields.append(("x-gatehouse-roles", roles))
+        if dropped.contains(.acceptEncoding) { fields.append(("accept-encoding", "identity")) }
         // Framing is rebuilt from what the gateway parsed, never copied.
         if chunked {
             fields.append(("transfer-encoding", "chunked"))

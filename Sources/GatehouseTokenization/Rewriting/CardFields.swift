@@ -1,25 +1,30 @@
 import GatehouseCore
 
 /// Field names that carry card security codes (removed with their values) or expiry dates (kept,
-/// but passed to the processor with the number). Compared case-insensitively, ignoring '_' and '-'.
+/// but passed to the processor with the number). Compared case-insensitively, ignoring '_' and '-';
+/// a nested name (`payment[card][cvv]`, `Card.Cvv`) by its last part.
 public enum CardFieldNames {
-    static let securityCodes: Set<String> = ["cvv", "cvc", "cvv2", "cvc2", "cid", "csc", "securitycode", "cardcode"]
+    static let securityCodes: Set<String> = [
+        "cvv", "cvc", "cvv2", "cvc2", "cid", "csc", "securitycode", "cardcode",
+        // As shops and payment forms spell them (Magento's cc_cid, card_cvv, cvv_code, …).
+        "cardcvv", "cardcvc", "cardcvv2", "cardcvc2", "cccvv", "cccvc", "cccid", "cvvcode", "cvccode", "cvvnumber", "cvcnumber",
+    ]
     static let expiries: Set<String> = [
         "exp", "expiry", "expiration", "expdate", "expirydate", "expirationdate", "expmonth", "expyear", "expirymonth",
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
     ]
 
     /// The names above packed into two little-endian words each (at most 15 bytes and the length), so a
-    /// field name is compared as two integers, in an open-addressed table of 64 slots: one or two
+    /// field name is compared as two integers, in an open-addressed table of 128 slots: one or two
     /// probes per field name instead of a walk over every name. An empty slot has `high` 0 (a packed
     /// name never does: its length is in the top byte).
     static let slots: [(low: UInt64, high: UInt64, kind: Kind)] = {
-        var slots = [(low: UInt64, high: UInt64, kind: Kind)](repeating: (0, 0, .other), count: 64)
+        var slots = [(low: UInt64, high: UInt64, kind: Kind)](repeating: (0, 0, .other), count: 128)
         for (names, kind) in [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)] {
             for name in names {
                 let words = pack(Array(name.utf8))
                 var index = slot(words.low, words.high)
-                while slots[index].high != 0 { index = (index + 1) & 63 }
+                while slots[index].high != 0 { index = (index + 1) & 127 }
                 slots[index] = (words.low, words.high, kind)
             }
         }
@@ -28,7 +33,7 @@ public enum CardFieldNames {
 
     @inline(__always)
     private static func slot(_ low: UInt64, _ high: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((low ^ high) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
+        Int(truncatingIfNeeded: ((low ^ high) &* 0x9E37_79B9_7F4A_7C15) &>> 57)
     }
 
     /// Bytes 0–14 of the name, and its length in the last byte, so names differing only by trailing
@@ -49,6 +54,18 @@ public enum CardFieldNames {
     /// What a field name (as UTF-8) names. Names are ASCII and short, so the normalized form is
     /// built in place, without allocating, for every field of every request.
     static func kind(_ name: some Collection<UInt8>) -> Kind {
+        guard name.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ".") }) else {
+            return plainKind(name)
+        }
+        // Nested: the last part names the field (`payment[card][cvv]` → cvv, `Card.Cvv` → Cvv).
+        var bytes = Array(name)
+        // Trailing `]` and empty `[]` (a list of values: `cvv[]`) say nothing of the name.
+        while bytes.last == UInt8(ascii: "]") || bytes.last == UInt8(ascii: "[") { bytes.removeLast() }
+        let last = bytes.lastIndex { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: ".") }.map { bytes.index(after: $0) } ?? 0
+        return plainKind(bytes[last...])
+    }
+
+    private static func plainKind(_ name: some Collection<UInt8>) -> Kind {
         // Every name of interest starts with c, s or e (cvv, security_code, expiry, …).
         guard name.count <= 24, let first = name.first(where: { $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") }) else {
             return .other
@@ -74,7 +91,7 @@ public enum CardFieldNames {
             var index = slot(low, high)
             while slots[index].high != 0 {
                 if slots[index].low == low && slots[index].high == high { return slots[index].kind }
-                index = (index &+ 1) & 63
+                index = (index &+ 1) & 127
             }
             return .other
         }

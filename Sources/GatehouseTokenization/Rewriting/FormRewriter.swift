@@ -5,9 +5,10 @@ struct FormRewriter {
     var replacement: TokenReplacement
     var removed = 0
 
-    /// Nil when nothing changed.
+    /// Nil when nothing changed. Pairs are separated by '&' or by ';' (which older frameworks also
+    /// split on, so a security code after a ';' is a field to them); each kept pair keeps its separator.
     mutating func rewrite(_ bytes: [UInt8]) -> [UInt8]? {
-        let pairs = bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+        let pairs = bytes.split(omittingEmptySubsequences: false) { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: ";") }
         var context = CardContext()
         let decoded = pairs.map { pair -> (name: [UInt8], value: [UInt8], kind: CardFieldNames.Kind) in
             let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
@@ -27,7 +28,8 @@ struct FormRewriter {
                 changed = true
                 continue
             }
-            if !first { output.append(UInt8(ascii: "&")) }
+            // The separator this pair followed in the original (none for the first kept pair).
+            if !first { output.append(pair.startIndex > 0 ? bytes[pair.startIndex - 1] : UInt8(ascii: "&")) }
             first = false
             let nameReplaced = replacement.replacing(in: field.name, context: context)
             let valueReplaced = replacement.replacing(in: field.value, context: context)
