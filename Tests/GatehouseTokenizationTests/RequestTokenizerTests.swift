@@ -254,6 +254,41 @@ struct RequestTokenizerTests {
         }
     }
 
+    /// What a multipart body carries besides text fields: a card number as a file name, a JSON part with a
+    /// security code, a card in the preamble or after the closing delimiter; transfer encodings however
+    /// spelled; and a damaged body that names a transfer encoding.
+    @Test func multipartHeadersJSONPartsAndEdges() throws {
+        let boundary = "b0undary"
+        let kind = BodyKind(contentType: "multipart/form-data; boundary=\(boundary)")
+        let body = [
+            "preamble 4111 1111 1111 1111",
+            "--\(boundary)", "Content-Disposition: form-data; name=\"scan\"; filename=\"card 5555555555554444.pdf\"", "", "%PDF",
+            "--\(boundary)", "Content-Disposition: form-data; name=\"order\"", "Content-Type: application/json", "",
+            #"{"card":{"number":"378282246310005","cvv":"1234"},"qty":1}"#,
+            "--\(boundary)--", "epilogue 6011111111111117",
+        ].joined(separator: "\r\n")
+        let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+        let output = String(decoding: try #require(outcome.body), as: UTF8.self)
+        #expect(outcome.tokenized == 3 && outcome.removedSecurityCodes == 1, "\(output)")
+        #expect(!PANDetector.containsPAN(output) && !output.outsideTokens.contains("1234") && !output.contains("epilogue"), "\(output)")
+        #expect(output.contains("filename=\"card tok_") && output.contains("\"qty\":1"))
+        // Only the epilogue holds a card: the body is still rewritten (without it).
+        let tail = "--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--\(boundary)--\r\n4111111111111111"
+        let trimmed = try RequestTokenizer().rewriteBody(Array(tail.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+        #expect(trimmed.body.map { String(decoding: $0, as: UTF8.self) } == "--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--\(boundary)--\r\n")
+        for header in ["Content-Transfer-Encoding:base64", "content-transfer-encoding:\tQuoted-Printable", "Content-Transfer-Encoding: x-uuencode"] {
+            let encoded = "--\(boundary)\r\n\(header)\r\n\r\nNDExMQ==\r\n--\(boundary)--\r\n"
+            #expect(throws: RequestTokenizer.Refusal.self, "\(header)") {
+                try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
+            }
+        }
+        // Damaged (no closing delimiter, LF line ends) and naming a transfer encoding: refused, not forwarded unread.
+        let damaged = "--\(boundary)\nContent-Transfer-Encoding: base64\n\nNDExMTExMTExMTExMTExMQ==\n"
+        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "multipart")) {
+            try RequestTokenizer().rewriteBody(Array(damaged.utf8), kind: kind, tokenFor: tokenFor)
+        }
+    }
+
     @Test func xmlAndText() throws {
         let xml = "<pay><card:number>4111111111111111</card:number><card:CVV>123</card:CVV><amt>12</amt></pay>"
         let (output, outcome) = try rewrite(xml, "application/xml")

@@ -32,21 +32,34 @@ struct MultipartRewriter {
             let part = bytes[partStart..<next.lowerBound]
             guard let blank = part.firstRange(of: Array("\r\n\r\n".utf8)) else { throw Malformed() }
             let headers = bytes[partStart..<blank.lowerBound]
-            let headerText = String(decoding: headers, as: UTF8.self).lowercased()
-            for encoding in ["base64", "quoted-printable"] where headerText.contains("content-transfer-encoding: \(encoding)") {
+            if let encoding = Self.headerValue("content-transfer-encoding", in: headers)?.lowercased(),
+               !["7bit", "8bit", "binary"].contains(encoding)
+            {
                 throw Unreadable(encoding: encoding)
             }
             parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], name: Self.fieldName(headers)))
             cursor = next.upperBound
         }
+        // What follows the closing delimiter is not forwarded once anything changed; a card in it changes it.
+        var changed = bytes[(cursor + 2)...].withUnsafeBytes { PANDetector.containsPAN($0) }
         // Each part's field name is classified once: for the card context and for removal.
         let kinds = parts.map { part in part.name.map { CardFieldNames.kind(Array($0.utf8)[...]) } ?? .other }
         var context = CardContext()
         for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: Array(part.content)) }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
-        output.append(contentsOf: bytes[..<firstDelimiter.lowerBound])
-        var changed = false
+        // The preamble, each part's header lines (a file name may be a card number) and content are
+        // scanned alike; a JSON part is read as JSON, so its security codes go too.
+        func append(_ original: ArraySlice<UInt8>, _ replaced: [UInt8]?) {
+            if let replaced {
+                output.append(contentsOf: replaced)
+                changed = true
+            } else {
+                output.append(contentsOf: original)
+            }
+        }
+        let preamble = bytes[..<firstDelimiter.lowerBound]
+        append(preamble, replacement.replacing(in: Array(preamble), context: context))
         for (part, kind) in zip(parts, kinds) {
             if kind == .securityCode {
                 removed += 1
@@ -54,18 +67,43 @@ struct MultipartRewriter {
                 continue
             }
             output.append(contentsOf: delimiter + Array("\r\n".utf8))
-            output.append(contentsOf: part.headers)
+            append(part.headers, replacement.replacing(in: Array(part.headers), context: context))
             output.append(contentsOf: Array("\r\n\r\n".utf8))
-            if let replaced = replacement.replacing(in: Array(part.content), context: context) {
-                output.append(contentsOf: replaced)
-                changed = true
-            } else {
-                output.append(contentsOf: part.content)
-            }
+            append(part.content, try rewriteContent(part, context: context))
             output.append(contentsOf: Array("\r\n".utf8))
         }
         output.append(contentsOf: delimiter + Array("--\r\n".utf8))
         return changed ? output : nil
+    }
+
+    /// A part's content with its card numbers replaced (nil when unchanged); a JSON part by the JSON
+    /// rules (security-code members removed), or scanned as text if it does not parse.
+    private mutating func rewriteContent(_ part: Part, context: CardContext) throws -> [UInt8]? {
+        let content = Array(part.content)
+        if BodyKind(contentType: Self.headerValue("content-type", in: part.headers)) == .json {
+            var json = JSONRewriter(bytes: content, replacement: replacement)
+            do {
+                let rewritten = try json.rewrite()
+                replacement = json.replacement
+                removed += json.removed
+                return rewritten
+            } catch {
+                // Not well-formed: scanned as text, unless it holds what only a JSON reading removes.
+                if RequestTokenizer.hasQuotedSecurityCodeName(content) || RequestTokenizer.hasEscapedDigit(content) { throw Malformed() }
+            }
+        }
+        return replacement.replacing(in: content, context: context)
+    }
+
+    /// The value of a part header (`name` lowercase), trimmed.
+    static func headerValue(_ name: String, in headers: ArraySlice<UInt8>) -> String? {
+        for line in String(decoding: headers, as: UTF8.self).split(separator: "\r\n") {
+            let pair = line.split(separator: ":", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name {
+                return pair[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
     }
 
     /// The `name` parameter of a part's Content-Disposition.

@@ -54,10 +54,15 @@ public struct RequestTokenizer: Sendable {
     }
 
     /// A body that does not parse as it claims: refused if it may hold card data the rewriter would have
-    /// removed (a card number, a digit hidden in a `\u` escape, a quoted security-code field name),
+    /// removed (a card number, a digit hidden in a `\u` escape, a quoted security-code field name, for
+    /// multipart a part in a transfer encoding),
     /// else left as it is for the application to answer.
     private func fallback(_ body: [UInt8], kind: String, tokenFor: @escaping (CardFinding) -> String) throws(Refusal) -> Outcome {
         if body.withUnsafeBytes({ PANDetector.containsPAN($0) }) || Self.hasEscapedDigit(body) || Self.hasQuotedSecurityCodeName(body) {
+            throw .unparseable(kind: kind)
+        }
+        // A part in a transfer encoding could hide anything; in a body that does not parse it is not checked.
+        if kind == "multipart", body.map(\.asciiLowercased).firstRange(of: Array("content-transfer-encoding".utf8)) != nil {
             throw .unparseable(kind: kind)
         }
         return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
