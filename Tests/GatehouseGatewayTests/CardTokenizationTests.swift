@@ -191,6 +191,12 @@ struct CardTokenizationTests {
         #expect(brotli.text.contains("br"))
         // Corrupt gzip: 400.
         #expect(try fixture.get("/echo", json + ["-H", "Content-Encoding: gzip", "--data-binary", "not gzip"]).status == 400)
+        // UTF-16 text, which the detector cannot read: refused with what to do instead.
+        let scratch = TemporaryDirectory("gatehouse-wide")
+        let wide = scratch.path("utf16.json")
+        try Data([0xFF, 0xFE] + Array("{\"card\":\"4111111111111111\"}".data(using: .utf16LittleEndian)!)).write(to: URL(fileURLWithPath: wide))
+        let utf16 = try fixture.get("/echo", json + ["--data-binary", "@" + wide])
+        #expect(utf16.status == 422 && utf16.text.contains("UTF-16") && utf16.text.contains("send it as UTF-8"), "\(utf16.text)")
         #expect(fixture.upstream.received.count == 1, "\(fixture.upstream.received.map { "\($0.method) \($0.uri) \($0.bodyText)" })")
         // A processor that cannot be reached: 422, not forwarded.
         try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--card-processor", "http://127.0.0.1:\(closedPort)/x"))

@@ -289,6 +289,50 @@ struct RequestTokenizerTests {
         }
     }
 
+    /// JSON sent as text, without a type, or as JSON lines is read as JSON (security codes go too);
+    /// JSON-looking text that does not parse but names a security code is refused.
+    @Test func jsonWhateverItsType() throws {
+        let document = #"{"card":{"number":"4111111111111111","cvv":"321"},"qty":2}"#
+        for contentType in ["text/plain", nil, "application/x-ndjson"] as [String?] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(document.utf8), contentType: contentType, withContext: false, tokenFor: tokenFor)
+            let output = String(decoding: try #require(outcome.body), as: UTF8.self)
+            #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 1, "\(contentType ?? "none")")
+            #expect(!output.contains("cvv") && (try? JSONSerialization.jsonObject(with: Data(output.utf8))) != nil, "\(output)")
+        }
+        let lines = document + "\n" + #"{"note":"no card"}"# + "\r\n\n" + #"[5555555555554444, {"CVC":1}]"# + "\n"
+        let outcome = try RequestTokenizer().rewriteBody(Array(lines.utf8), contentType: "application/x-ndjson", withContext: true, tokenFor: tokenFor)
+        let output = String(decoding: try #require(outcome.body), as: UTF8.self)
+        #expect(outcome.tokenized == 2 && outcome.removedSecurityCodes == 2, "\(output)")
+        #expect(output.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count == 5 && output.contains(#"{"note":"no card"}"# + "\r\n"))
+        #expect(!PANDetector.containsPAN(output) && !output.lowercased().contains("cvc\""))
+        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON")) {
+            try RequestTokenizer().rewriteBody(Array(#"{"cvv": "321",}"#.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
+        }
+        // Text that merely starts with a brace is still scanned as text.
+        let prose = try RequestTokenizer().rewriteBody(Array("{draft} charge 4111 1111 1111 1111".utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
+        #expect(prose.tokenized == 1)
+    }
+
+    /// UTF-16 and UTF-32 text is refused: declared, marked by a byte-order mark, or holding a card number
+    /// in wide characters. Binary data with NUL bytes and no wide card number passes.
+    @Test func wideTextIsRefused() throws {
+        let json = #"{"card":"4111111111111111","cvv":"123"}"#
+        let bodies: [(String, [UInt8], String?)] = [
+            ("UTF-16", [0xFF, 0xFE] + Array(json.data(using: .utf16LittleEndian)!), "application/json"),
+            ("UTF-16BE", Array(json.data(using: .utf16BigEndian)!), "application/json; charset=UTF-16BE"),
+            ("UTF-16", Array(json.data(using: .utf16LittleEndian)!), "application/json"),
+            ("UTF-16", [0x00, 0x07] + Array(json.data(using: .utf16BigEndian)!), "text/plain"),
+            ("UTF-16", Array(json.data(using: .utf32LittleEndian)!), nil),
+        ]
+        for (charset, body, contentType) in bodies {
+            #expect(throws: RequestTokenizer.Refusal.unreadableCharset(charset), "\(contentType ?? "none")") {
+                try RequestTokenizer().rewriteBody(body, contentType: contentType, withContext: false, tokenFor: tokenFor)
+            }
+        }
+        let binary: [UInt8] = [0x00, 0x01, 0x34, 0x00, 0x31, 0x00, 0xFF, 0x00] + Array("id 7".utf8) + [0x00]
+        #expect((try? RequestTokenizer().rewriteBody(binary, contentType: "application/octet-stream", withContext: false, tokenFor: tokenFor)) != nil)
+    }
+
     @Test func xmlAndText() throws {
         let xml = "<pay><card:number>4111111111111111</card:number><card:CVV>123</card:CVV><amt>12</amt></pay>"
         let (output, outcome) = try rewrite(xml, "application/xml")

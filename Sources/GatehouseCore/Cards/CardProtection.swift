@@ -41,6 +41,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case unparseable(kind: String)
     /// A part is encoded in a way the gateway does not read.
     case unreadable(encoding: String)
+    /// The text is in a wide charset (UTF-16, UTF-32) the gateway does not read.
+    case unreadableCharset(String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
             "The \(kind) body appears to contain card data (a card number or security code) but is not well-formed, so it cannot be tokenized."
         case .unreadable(let encoding):
             "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
+        case .unreadableCharset(let charset):
+            "The body is \(charset) text, which the gateway cannot scan for card numbers; send it as UTF-8."
         }
     }
 }

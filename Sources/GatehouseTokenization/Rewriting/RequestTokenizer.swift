@@ -16,19 +16,9 @@ public struct RequestTokenizer: Sendable {
     ) throws(Refusal) -> Outcome {
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
-        case .json where !withContext:
-            var rewriter = JSONStreamRewriter(bytes: body, replacement: replacement)
-            do {
-                let output = try rewriter.rewrite()
-                return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
-            } catch {
-                return try fallback(body, kind: "JSON", tokenFor: tokenFor)
-            }
         case .json:
-            var rewriter = JSONRewriter(bytes: body, replacement: replacement)
             do {
-                let output = try rewriter.rewrite()
-                return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
+                return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
             } catch {
                 return try fallback(body, kind: "JSON", tokenFor: tokenFor)
             }
@@ -46,6 +36,14 @@ public struct RequestTokenizer: Sendable {
             } catch {
                 return try fallback(body, kind: "multipart", tokenFor: tokenFor)
             }
+        case .other where JSONText.looksLikeJSON(body):
+            // JSON sent as text or without a type (or JSON lines): read as JSON, so security codes go too.
+            if let outcome = try? Self.rewriteJSON(body, withContext: withContext, replacement: replacement) { return outcome }
+            if let outcome = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return outcome }
+            if Self.hasEscapedDigit(body) || Self.hasQuotedSecurityCodeName(body) { throw .unparseable(kind: "JSON") }
+            var rewriter = MarkupRewriter(replacement: replacement)
+            let output = rewriter.rewrite(body, isXML: false)
+            return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
         case .xml, .other:
             var rewriter = MarkupRewriter(replacement: replacement)
             let output = rewriter.rewrite(body, isXML: kind == .xml)
@@ -141,7 +139,8 @@ extension RequestTokenizer: CardProtection {
     public func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
-        try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
+        if let charset = WideText.charset(of: body, contentType: contentType) { throw .unreadableCharset(charset) }
+        return try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
     }
 
     public func responseMasker() -> any CardResponseMasking { StreamingPANMasker() }
