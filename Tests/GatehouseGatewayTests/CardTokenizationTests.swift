@@ -57,7 +57,10 @@ struct CardTokenizationTests {
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: text/plain"], data: "charge \(spaced.joined(separator: " ")) today")
             case 7:
-                return Request(path: "/echo?i=\(index)", host: host, headers: ["X-Card: \(card)", "X-Seen-\(card): 1"])
+                // In a value, in a name, and spelled as a search in a Referer.
+                return Request(
+                    path: "/echo?i=\(index)", host: host,
+                    headers: ["X-Card: \(card)", "X-Seen-\(card): 1", "Referer: https://shop.example/find?q=\(spaced.joined(separator: "+"))&p=2"])
             default:
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json", "Content-Encoding: gzip"],
@@ -131,6 +134,9 @@ struct CardTokenizationTests {
             }
             let withoutBoundaries = boundaries.reduce(everything) { $0.replacingOccurrences(of: $1, with: "") }
             #expect(!withoutBoundaries.contains(Self.securityCode), "\(request.uri)")
+            if let referer = request.headers.first(where: { $0.0.lowercased() == "referer" })?.1 {
+                #expect(referer.hasPrefix("https://shop.example/find?q=") && referer.contains("tok_") && referer.hasSuffix("&p=2"), "\(referer)")
+            }
             let bodyOutsideTokens = request.bodyText.outsideTokens
             #expect(!bodyOutsideTokens.lowercased().contains("cvv") && !bodyOutsideTokens.contains("security_code"), "\(request.bodyText)")
             if everything.contains("ptok_") { processorTokens += 1 } else if everything.contains("tok_") { ownTokens += 1 }

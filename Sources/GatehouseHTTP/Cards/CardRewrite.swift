@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
@@ -37,7 +38,7 @@ struct CardRewrite {
         if result.tokenized > 0 || result.removedSecurityCodes > 0 { result.target = String(path) + (query.map { "?" + $0 } ?? "") }
         // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
         // field name may hold).
-        if headers.contains(where: { Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) }) {
+        if headers.contains(where: { Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) || Self.mayHoldEncodedCard($0.value) }) {
             let tokenizedBefore = result.tokenized
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
@@ -49,6 +50,17 @@ struct CardRewrite {
                 if Self.mayHoldCard(value), let replaced = cards.rewriteHeaderValue(value, tokenFor: tokenFor) {
                     value = replaced
                     result.tokenized += 1
+                }
+                if Self.mayHoldEncodedCard(value) {
+                    let rewritten = rewriteEncoded(value, cards: cards, tokenFor: tokenFor)
+                    result.tokenized += rewritten.tokenized
+                    let candidate = rewritten.value ?? value
+                    // A card number the URL and form readings could not place: the field is not forwarded.
+                    if cards.containsCard(Self.decoded(candidate)) {
+                        result.tokenized += 1
+                        continue
+                    }
+                    value = candidate
                 }
                 rewrittenHeaders.add(name: name, value: value)
             }
@@ -64,6 +76,40 @@ struct CardRewrite {
             result.removedSecurityCodes += outcome.removedSecurityCodes
         }
         return result
+    }
+
+    /// A field value with a card number spelled in percent escapes or with '+' for spaces: a Referer that
+    /// carries a search (`?q=4111+1111+…`), an encoded cookie.
+    static func mayHoldEncodedCard(_ value: String) -> Bool {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return false }
+        return mayHoldCard(decoded(value))
+    }
+
+    /// Percent escapes decoded and '+' read as a space.
+    static func decoded(_ value: String) -> String {
+        let spaced = value.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// An encoded value rewritten as a URL (its path and query) or, failing that, as form pairs.
+    private static func rewriteEncoded(
+        _ value: String, cards: any CardProtection, tokenFor: @escaping (CardFinding) -> String
+    ) -> (value: String?, tokenized: Int) {
+        if var url = URLComponents(string: value), url.scheme != nil {
+            var tokenized = 0
+            let path = cards.rewritePath(url.percentEncodedPath[...], tokenFor: tokenFor)
+            if let newPath = path.path { url.percentEncodedPath = newPath }
+            tokenized += path.tokenized
+            if let query = url.percentEncodedQuery {
+                let rewritten = cards.rewriteQuery(query[...], tokenFor: tokenFor)
+                if let newQuery = rewritten.query { url.percentEncodedQuery = newQuery }
+                tokenized += rewritten.tokenized + rewritten.removed
+            }
+            url.percentEncodedFragment = nil
+            return (url.string, tokenized)
+        }
+        let rewritten = cards.rewriteQuery(value[...], tokenFor: tokenFor)
+        return (rewritten.query, rewritten.tokenized + rewritten.removed)
     }
 
     /// Cheap pre-check: a card number is 13 digits or more in a row, single spaces or dashes allowed
