@@ -97,6 +97,12 @@ struct CardTokenizationTests {
             _ = try ProcessRunner.run("/bin/sh", ["-c", "gzip -c '\(plain)' > '\(plain).gz' && rm '\(plain)'"])
             gzipFiles.append(plain + ".gz")
         }
+        // One document in two gzip members, one after the other (as `cat a.gz b.gz` makes): both are read.
+        let split = scratch.path("split.json.gz")
+        _ = try ProcessRunner.run("/bin/sh", ["-c", """
+            (printf '%s' '{"payment":{"card":"\(Self.cards[3])",' | gzip -c; printf '%s' '"cvv":"\(Self.securityCode)"}}' | gzip -c) > '\(split)'
+            """])
+        gzipFiles.append(split)
 
         let acmeHost = "acme.\(gateway.platformDomain)", betaHost = "beta.\(gateway.platformDomain)"
         let requests = Self.requests(count: 1_008, tokenHost: acmeHost, processorHost: betaHost, gzipFiles: gzipFiles)

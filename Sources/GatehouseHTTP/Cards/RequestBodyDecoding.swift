@@ -20,7 +20,14 @@ enum RequestBodyDecoding {
         do {
             switch coding {
             case "gzip", "x-gzip":
-                return try input.decompress(with: .gzip(), maxSize: limit)
+                // A gzip file may hold several members one after another (RFC 1952 §2.2): all are read,
+                // none is forwarded unscanned or silently dropped.
+                var output = try input.decompress(with: .gzip(), maxSize: limit)
+                while input.readableBytes > 0 {
+                    var member = try input.decompress(with: .gzip(), maxSize: limit - output.readableBytes)
+                    output.writeBuffer(&member)
+                }
+                return output
             case "deflate":
                 // RFC 9110 deflate is zlib-wrapped; some clients send raw deflate.
                 do { return try input.decompress(with: .zlib(), maxSize: limit) } catch {
