@@ -10,7 +10,7 @@ import Synchronization
 /// - `/slow`: waits 3 seconds before answering;
 /// - `/close`: closes the connection without answering;
 /// - `/bytes/N`: answers N bytes;
-/// - `/card`: a text page showing a card number (for response masking);
+/// - `/card`: a text page showing a card number, in its body and its file name (for response masking);
 /// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
@@ -134,7 +134,9 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             return
         }
         if head.uri.hasPrefix("/card") {
-            send(context: context, version: head.version, body: ByteBuffer(string: "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"))
+            send(
+                context: context, version: head.version, body: ByteBuffer(string: "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"),
+                extraHeaders: [("Content-Disposition", "attachment; filename=\"card-4111111111111111.txt\"")])
             return
         }
         if head.uri.hasPrefix("/processor") {

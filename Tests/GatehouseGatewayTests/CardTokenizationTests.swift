@@ -232,6 +232,7 @@ struct CardTokenizationTests {
         let page = try fixture.get("/card", fixture.bearer)
         #expect(page.status == 200)
         #expect(page.text == "Card on file: 4111 11** **** 1111, backup 555555******4444.\n")
+        #expect(page.header("content-disposition") == ["attachment; filename=\"card-411111******1111.txt\""])
         // The upstream is asked for an uncompressed answer (one it could mask), whatever the client accepts.
         #expect(try fixture.get("/echo", fixture.bearer + ["-H", "Accept-Encoding: gzip, br"]).status == 200)
         let asked = fixture.upstream.received.last?.headers.filter { $0.0.lowercased() == "accept-encoding" }.map(\.1)

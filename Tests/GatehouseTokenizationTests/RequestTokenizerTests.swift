@@ -333,11 +333,32 @@ struct RequestTokenizerTests {
         #expect((try? RequestTokenizer().rewriteBody(binary, contentType: "application/octet-stream", withContext: false, tokenFor: tokenFor)) != nil)
     }
 
+    /// A card number in full-width, Arabic-Indic or Devanagari digits, or spaced with no-break spaces,
+    /// is refused (an ERP may normalize it into a card number); other non-ASCII text passes.
+    @Test func cardNumbersInOtherDigitsAreRefused() throws {
+        for text in ["４１１１１１１１１１１１１１１１", "٤١١١١١١١١١١١١١١١", "४१११११११११११११११", "4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
+                     "{\"card\":\"5555\u{202F}5555\u{202F}5555\u{202F}4444\"}"] {
+            #expect(throws: RequestTokenizer.Refusal.nonASCIIDigits, "\(text)") {
+                try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
+            }
+        }
+        for text in ["Café № ４２, qty ٣", "{\"name\":\"Zoë\",\"order\":\"１７６４５３３４６０１２３\"}", "4111 1111 1111 1111 and ünïcode"] {
+            #expect((try? RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)) != nil, "\(text)")
+        }
+    }
+
     @Test func xmlAndText() throws {
         let xml = "<pay><card:number>4111111111111111</card:number><card:CVV>123</card:CVV><amt>12</amt></pay>"
         let (output, outcome) = try rewrite(xml, "application/xml")
         #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 1)
         #expect(output.hasPrefix("<pay><card:number>tok_") && output.hasSuffix("</card:number><amt>12</amt></pay>"))
+        // Attributes, CDATA and a closing tag with space in it; a quoted '>' does not end a tag.
+        let attributes = #"<pay><card number="4111111111111111" cvv='123' exp="12/30"/><x:card x:CVC = "9" note="a>b"/>"#
+            + "<cvv><![CDATA[777]]></cvv ><amt>12</amt></pay>"
+        let (cut, cutOutcome) = try rewrite(attributes, "application/xml")
+        #expect(cutOutcome.tokenized == 1 && cutOutcome.removedSecurityCodes == 3, "\(cut)")
+        #expect(cut.hasPrefix(#"<pay><card number="tok_"#) && cut.hasSuffix(#"_1111" exp="12/30"/><x:card note="a>b"/><amt>12</amt></pay>"#), "\(cut)")
+        #expect(!cut.outsideTokens.contains("123") && !cut.outsideTokens.contains("777") && !cut.lowercased().contains("cvc"))
         let (text, _) = try rewrite("Please charge 5105 1051 0510 5100 today.", "text/plain")
         #expect(text.hasPrefix("Please charge tok_") && text.hasSuffix("_5100 today."))
         let (unknown, _) = try rewrite("4111111111111111", nil)

@@ -43,6 +43,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(encoding: String)
     /// The text is in a wide charset (UTF-16, UTF-32) the gateway does not read.
     case unreadableCharset(String)
+    /// A card number is written with digits or spaces other than ASCII ones.
+    case nonASCIIDigits
 
     public var description: String {
         switch self {
@@ -52,6 +54,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
             "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
         case .unreadableCharset(let charset):
             "The body is \(charset) text, which the gateway cannot scan for card numbers; send it as UTF-8."
+        case .nonASCIIDigits:
+            "The body holds a card number written with non-ASCII digits or spaces, which the gateway cannot tokenize; send card numbers with ASCII digits."
         }
     }
 }
@@ -89,6 +93,8 @@ public protocol CardProtection: Sendable {
     func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome
+    /// Text for display with every card number masked to the BIN and last four.
+    func masked(_ text: String) -> String
     /// A fresh masker for one response.
     func responseMasker() -> any CardResponseMasking
     func containsCard(_ text: String) -> Bool

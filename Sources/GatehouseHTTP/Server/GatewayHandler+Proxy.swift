@@ -141,8 +141,15 @@ extension GatewayHandler {
         }
         if head.status.code < 200 { return }  // interim responses are not relayed
         exchange.responseDeadline = nil
-        let headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
-        if exchange.tenant?.card.tokenize == true, Self.mayMask(head.headers) { exchange.responseMasker = shared.services.cards.responseMasker() }
+        var headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
+        if exchange.tenant?.card.tokenize == true {
+            if Self.mayMask(head.headers) { exchange.responseMasker = shared.services.cards.responseMasker() }
+            // Field values too (a Location or Content-Disposition naming a card), masked in place.
+            if headers.contains(where: { CardRewrite.mayHoldCard($0.value) }) {
+                let cards = shared.services.cards
+                headers = HTTPHeaders(headers.map { ($0.name, CardRewrite.mayHoldCard($0.value) ? cards.masked($0.value) : $0.value) })
+            }
+        }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)

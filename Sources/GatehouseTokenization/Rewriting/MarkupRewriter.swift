@@ -1,6 +1,7 @@
-/// Rewrites XML and any other text by scanning its bytes. In XML, elements named as security codes
-/// (`<cvv>123</cvv>`, any namespace prefix, any case) are removed with their content, and expiry
-/// elements travel to the processor with the number.
+/// Rewrites XML and any other text by scanning its bytes. In XML, elements and attributes named as
+/// security codes (`<cvv>123</cvv>`, `<cvv><![CDATA[123]]></cvv>`, `<card cvv="123"/>`, any namespace
+/// prefix, any case) are removed with their content, and expiry elements and attributes travel to
+/// the processor with the number.
 struct MarkupRewriter {
     var replacement: TokenReplacement
     var removed = 0
@@ -9,17 +10,28 @@ struct MarkupRewriter {
         var context = CardContext()
         var body = bytes
         if isXML {
-            var kept: [UInt8] = []
-            var copied = 0
+            // Security-code elements and attributes (`<card cvv="123"/>`) are cut out; none overlaps another.
+            var cuts: [Range<Int>] = []
             for element in Self.simpleElements(in: bytes) {
                 let kind = CardFieldNames.kind(Array(element.name.utf8)[...])
                 context.note(kind: kind, value: Array(bytes[element.content]))
-                guard kind == .securityCode, element.whole.lowerBound >= copied else { continue }
-                kept.append(contentsOf: bytes[copied..<element.whole.lowerBound])
-                copied = element.whole.upperBound
-                removed += 1
+                guard kind == .securityCode, element.whole.lowerBound >= (cuts.last?.upperBound ?? 0) else { continue }
+                cuts.append(element.whole)
             }
-            if removed > 0 {
+            for attribute in Self.attributes(in: bytes) {
+                let kind = CardFieldNames.kind(Array(attribute.name.utf8)[...])
+                context.note(kind: kind, value: Array(bytes[attribute.value]))
+                guard kind == .securityCode, !cuts.contains(where: { $0.overlaps(attribute.whole) }) else { continue }
+                cuts.append(attribute.whole)
+            }
+            if !cuts.isEmpty {
+                removed += cuts.count
+                var kept: [UInt8] = []
+                var copied = 0
+                for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                    kept.append(contentsOf: bytes[copied..<cut.lowerBound])
+                    copied = cut.upperBound
+                }
                 kept.append(contentsOf: bytes[copied...])
                 body = kept
             }
@@ -41,13 +53,62 @@ struct MarkupRewriter {
             else { continue }
             let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             let contentStart = close + 1
-            guard let nextOpen = bytes[contentStart...].firstIndex(of: UInt8(ascii: "<")) else { break }
-            let end = Array("</".utf8) + Array(qualified) + [UInt8(ascii: ">")]
+            guard var nextOpen = bytes[contentStart...].firstIndex(of: UInt8(ascii: "<")) else { break }
+            // Text in a CDATA section (`<cvv><![CDATA[123]]></cvv>`) is still text only.
+            if bytes[nextOpen...].starts(with: Array("<![CDATA[".utf8)) {
+                guard let cdataEnd = bytes[nextOpen...].firstRange(of: Array("]]>".utf8)),
+                      let after = bytes[cdataEnd.upperBound...].firstIndex(of: UInt8(ascii: "<"))
+                else { continue }
+                nextOpen = after
+            }
+            // `</name>`, with space allowed before the '>'.
+            let end = Array("</".utf8) + Array(qualified)
             guard bytes[nextOpen...].starts(with: end) else { continue }
-            let local = qualified.split(separator: UInt8(ascii: ":")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
-            result.append((local, open..<nextOpen + end.count, contentStart..<nextOpen))
-            index = nextOpen + end.count
+            var endClose = nextOpen + end.count
+            while endClose < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[endClose]) { endClose += 1 }
+            guard endClose < bytes.count, bytes[endClose] == UInt8(ascii: ">") else { continue }
+            result.append((localName(qualified), open..<endClose + 1, contentStart..<nextOpen))
+            index = endClose + 1
         }
         return result
+    }
+
+    /// Attributes of start tags, with the local name, the value (inside its quotes) and the whole
+    /// attribute from the space before it, so cutting it leaves a well-formed tag.
+    static func attributes(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>, value: Range<Int>)] {
+        var result: [(String, Range<Int>, Range<Int>)] = []
+        let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        var index = 0
+        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+            index = open + 1
+            guard index < bytes.count, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "!")].contains(bytes[index]) else { continue }
+            // The element name, then attributes until '>' (a quoted value may hold '>').
+            while index < bytes.count, !space.contains(bytes[index]), bytes[index] != UInt8(ascii: ">") { index += 1 }
+            while index < bytes.count, bytes[index] != UInt8(ascii: ">"), bytes[index] != UInt8(ascii: "<") {
+                let start = index
+                while index < bytes.count, space.contains(bytes[index]) { index += 1 }
+                let nameStart = index
+                while index < bytes.count, !space.contains(bytes[index]), !"=/><".utf8.contains(bytes[index]) { index += 1 }
+                let name = bytes[nameStart..<index]
+                while index < bytes.count, space.contains(bytes[index]) { index += 1 }
+                guard !name.isEmpty, index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
+                    if index == start { index += 1 }  // '/' of an empty-element tag
+                    continue
+                }
+                index += 1
+                while index < bytes.count, space.contains(bytes[index]) { index += 1 }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { break }
+                let quote = bytes[index]
+                guard let closing = bytes[(index + 1)...].firstIndex(of: quote) else { return result }
+                result.append((localName(name), start..<closing + 1, index + 1..<closing))
+                index = closing + 1
+            }
+        }
+        return result
+    }
+
+    /// The name after any namespace prefix.
+    private static func localName(_ qualified: ArraySlice<UInt8>) -> String {
+        qualified.split(separator: UInt8(ascii: ":")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }

@@ -140,10 +140,15 @@ extension RequestTokenizer: CardProtection {
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
         if let charset = WideText.charset(of: body, contentType: contentType) { throw .unreadableCharset(charset) }
-        return try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
+        let outcome = try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
+        // What would go on, read with other digits and spaces as ASCII, holds no card number.
+        if UnicodeDigits.holdCardNumber(outcome.body ?? body) { throw .nonASCIIDigits }
+        return outcome
     }
 
     public func responseMasker() -> any CardResponseMasking { StreamingPANMasker() }
+
+    public func masked(_ text: String) -> String { PANMasking.masked(text) }
 
     public func containsCard(_ text: String) -> Bool { PANDetector.containsPAN(text) }
 }

@@ -1,0 +1,55 @@
+/// Card numbers written with digits other than ASCII (full-width, Arabic-Indic, Devanagari) or spaced
+/// with non-ASCII spaces (no-break, thin, ideographic): text an ERP may normalize into a card number,
+/// but the detector does not read. Such text is mapped to ASCII here only to be checked, so a request holding one can be
+/// refused rather than forwarded.
+enum UnicodeDigits {
+    /// Whether the bytes, with those digits and spaces mapped to ASCII, hold a card number.
+    static func holdCardNumber(_ bytes: [UInt8]) -> Bool {
+        guard hasNonASCII(bytes) else { return false }
+        var mapped: [UInt8] = []
+        mapped.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                mapped.append(byte)
+                index += 1
+                continue
+            }
+            let (ascii, length) = map(bytes, at: index)
+            mapped.append(ascii)
+            index += length
+        }
+        return mapped.withUnsafeBytes { PANDetector.containsPAN($0) }
+    }
+
+    /// Eight bytes at a time: most bodies are ASCII, and this runs for every tokenized body.
+    static func hasNonASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var index = 0
+            while index + 8 <= buffer.count {
+                if ByteLanes.load(base + index) & ByteLanes.highBits != 0 { return true }
+                index += 8
+            }
+            return buffer[index...].contains { $0 >= 0x80 }
+        }
+    }
+
+    /// The ASCII stand-in for the UTF-8 sequence at `index` and the sequence's length: a digit for a
+    /// decimal digit, a space for a space, 'x' for anything else.
+    private static func map(_ bytes: [UInt8], at index: Int) -> (UInt8, Int) {
+        func at(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
+        let lead = bytes[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        switch (lead, at(1), at(2)) {
+        case (0xEF, 0xBC, 0x90...0x99): return (0x30 + at(2) - 0x90, 3)  // U+FF10–FF19 full-width
+        case (0xD9, 0xA0...0xA9, _): return (0x30 + at(1) - 0xA0, 2)  // U+0660–0669 Arabic-Indic
+        case (0xDB, 0xB0...0xB9, _): return (0x30 + at(1) - 0xB0, 2)  // U+06F0–06F9 Eastern Arabic-Indic
+        case (0xE0, 0xA5, 0xA6...0xAF): return (0x30 + at(2) - 0xA6, 3)  // U+0966–096F Devanagari
+        case (0xC2, 0xA0, _): return (0x20, 2)  // no-break space
+        case (0xE2, 0x80, 0x80...0x8A), (0xE2, 0x80, 0xAF), (0xE3, 0x80, 0x80): return (0x20, 3)  // en/em/thin/narrow/ideographic spaces
+        default: return (UInt8(ascii: "x"), length)
+        }
+    }
+}
