@@ -23,11 +23,18 @@ enum UnicodeDigits {
         return mapped.withUnsafeBytes { PANDetector.containsPAN($0) }
     }
 
-    /// Eight bytes at a time: most bodies are ASCII, and this runs for every tokenized body.
+    /// A word at a time: most bodies are ASCII, and this runs for every tokenized body.
     static func hasNonASCII(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return false }
             var index = 0
+            // 32 bytes a test: the words' high bits are OR-ed first.
+            while index + 32 <= buffer.count {
+                let any = ByteLanes.load(base + index) | ByteLanes.load(base + index + 8) | ByteLanes.load(base + index + 16)
+                    | ByteLanes.load(base + index + 24)
+                if any & ByteLanes.highBits != 0 { return true }
+                index += 32
+            }
             while index + 8 <= buffer.count {
                 if ByteLanes.load(base + index) & ByteLanes.highBits != 0 { return true }
                 index += 8
