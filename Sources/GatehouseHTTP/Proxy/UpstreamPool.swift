@@ -51,8 +51,8 @@ final class UpstreamPool {
 
     /// An idle live connection for `key`, if there is one. Call on this pool's event loop.
     func takeIdle(_ key: UpstreamKey) -> UpstreamConnection? {
-        while var connections = idle[key], let connection = connections.popLast() {
-            idle[key] = connections
+        // Popped in place: copying the list out and back would copy it (and retain every connection in it).
+        while let connection = idle[key]?.popLast() {
             if connection.handler.isActive && connection.channel.isActive {
                 connection.reused = true
                 return connection
@@ -80,10 +80,16 @@ final class UpstreamPool {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                 }
             }
-        return bootstrap.connect(host: key.host, port: key.port).assumeIsolated().flatMapThrowing { channel in
+        return bootstrap.connect(host: key.host, port: key.port).assumeIsolated().flatMapThrowing { [weak self] channel in
             let handler = UpstreamHandler()
             try channel.pipeline.syncOperations.addHandler(handler)
-            return UpstreamConnection(key: key, channel: channel, handler: handler)
+            let connection = UpstreamConnection(key: key, channel: channel, handler: handler)
+            // Set once: a closed connection leaves the idle list (if it is there).
+            handler.onClose = { [weak self, weak connection] in
+                guard let self, let connection else { return }
+                self.idle[connection.key]?.removeAll { $0 === connection }
+            }
+            return connection
         }
     }
 
@@ -96,10 +102,6 @@ final class UpstreamPool {
         }
         connection.handler.receiver = nil
         connection.handler.resumeReads()
-        connection.handler.onClose = { [weak self, weak connection] in
-            guard let self, let connection else { return }
-            self.idle[connection.key]?.removeAll { $0 === connection }
-        }
         idle[connection.key, default: []].append(connection)
     }
 }

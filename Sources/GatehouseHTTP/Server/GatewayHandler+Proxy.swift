@@ -6,13 +6,12 @@ import NIOHTTP1
 extension GatewayHandler {
     /// Takes a pooled upstream connection on this event loop (or, for a retry, a new one) and starts streaming.
     func startProxy(_ exchange: Exchange, access: TenantAccess, user: User, fresh: Bool = false) {
-        guard let context else { return }
+        guard context != nil, let pool else { return }
         let forwarding = forwarding(for: access, user: user)
         guard let key = forwarding.key else {
             respond(exchange, .badGateway, title: "Bad gateway", "The tenant's upstream address is not usable.")
             return
         }
-        let pool = shared.pools.pool(for: context.eventLoop)
         if !fresh, let connection = pool.takeIdle(key) {
             beginStreaming(exchange, to: connection, access: access, user: user, roles: forwarding.roles)
             return
@@ -179,7 +178,7 @@ extension GatewayHandler {
         exchange.upstream = nil
         exchange.responseDeadline = nil
         if reusable && exchange.requestEnded {
-            shared.pools.pool(for: context.eventLoop).release(upstream)
+            pool?.release(upstream)
         } else {
             upstream.handler.close()
         }

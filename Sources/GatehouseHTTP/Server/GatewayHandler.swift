@@ -25,6 +25,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     var routeCache: RouteCache?
     var forwardingCache: ForwardingCache?
     var tokenDigests = TokenDigestCache()
+    /// The upstream pool of this connection's event loop, looked up once.
+    var pool: UpstreamPool?
     /// One timer per connection for upstream response deadlines, re-armed when it fires rather than
     /// scheduled and cancelled for every request.
     var responseTimer: NIOScheduledCallback?
@@ -65,6 +67,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         peer = context.channel.remoteAddress?.ipAddress.flatMap { try? IPAddress($0) }
         peerText = peer?.description ?? "-"
         peerIsTrustedProxy = peer.map(shared.resolver.isTrusted) ?? false
+        pool = shared.pools.pool(for: context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
