@@ -313,6 +313,17 @@ struct RequestTokenizerTests {
         #expect(prose.tokenized == 1)
     }
 
+    /// A JSON document passed on inside a string (a webhook payload kept as text) is read as JSON too.
+    @Test func jsonInsideAString() throws {
+        let inner = #"{"card":{"number":"4111111111111111","cvv":"321"}}"#
+        let body = "{\"event\":\"paid\",\"payload\":" + String(decoding: try JSONSerialization.data(withJSONObject: inner, options: .fragmentsAllowed), as: UTF8.self) + "}"
+        let (output, outcome) = try rewrite(body, "application/json")
+        #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 1, "\(output)")
+        let payload = try #require((try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["payload"] as? String)
+        let card = try #require((try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: [String: String]])?["card"])
+        #expect(card == ["number": tokenizer.token(for: Array("4111111111111111".utf8))])
+    }
+
     /// UTF-16 and UTF-32 text is refused: declared, marked by a byte-order mark, or holding a card number
     /// in wide characters. Binary data with NUL bytes and no wide card number passes.
     @Test func wideTextIsRefused() throws {

@@ -105,8 +105,8 @@ enum JSONLexing {
     /// Writes a string token with its card numbers replaced, or as it was (`unchanged`: false
     /// writes nothing when nothing changed).
     static func emitString<Bytes: RandomAccessCollection<UInt8>>(
-        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, context: CardContext, into output: inout [UInt8],
-        unchanged: Bool = true
+        _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, removed: inout Int, context: CardContext,
+        into output: inout [UInt8], unchanged: Bool = true
     ) where Bytes.Index == Int {
         let inner = range.lowerBound + 1..<range.upperBound - 1
         let escaped = bytes[inner].contains(UInt8(ascii: "\\"))
@@ -116,8 +116,13 @@ enum JSONLexing {
             return
         }
         // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
+        var embedded: [UInt8]?
+        if escaped {
+            let text = JSONString.decode(Array(bytes[inner])[...])
+            embedded = rewriteEmbeddedJSON(text, &replacement, removed: &removed) ?? replacement.replacing(in: text, context: context)
+        }
         let replaced = escaped
-            ? replacement.replacing(in: JSONString.decode(Array(bytes[inner])[...]), context: context)
+            ? embedded
             : bytes.withContiguousStorageIfAvailable { buffer in
                 replacement.replacing(in: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[inner])), context: context)
             } ?? replacement.replacing(in: Array(bytes[inner]), context: context)
@@ -126,6 +131,17 @@ enum JSONLexing {
         } else if unchanged {
             output.append(contentsOf: bytes[range])
         }
+    }
+
+    /// A string that is itself a JSON document (a payload passed on as text, always escaped): rewritten by
+    /// the JSON rules, so its security codes go too. Nil when it is not one or nothing changed.
+    static func rewriteEmbeddedJSON(_ text: [UInt8], _ replacement: inout TokenReplacement, removed: inout Int) -> [UInt8]? {
+        guard JSONText.looksLikeJSON(text) else { return nil }
+        var rewriter = JSONRewriter(bytes: text, replacement: replacement)
+        guard let output = (try? rewriter.rewrite()) ?? nil else { return nil }
+        replacement = rewriter.replacement
+        removed += rewriter.removed
+        return output
     }
 
     /// Writes a number token; one that is a card number becomes its token, as a string.

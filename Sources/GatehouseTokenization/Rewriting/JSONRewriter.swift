@@ -43,7 +43,7 @@ struct JSONRewriter {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 // A name is a string like any other: a card number used as a key becomes its token too.
-                JSONLexing.emitString(bytes, member.key, &replacement, context: context, into: &output)
+                JSONLexing.emitString(bytes, member.key, &replacement, removed: &removed, context: context, into: &output)
                 output.append(UInt8(ascii: ":"))
                 emit(member.value, context: context, into: &output)
             }
@@ -56,7 +56,7 @@ struct JSONRewriter {
             }
             output.append(UInt8(ascii: "]"))
         case .string(let range):
-            JSONLexing.emitString(bytes, range, &replacement, context: context, into: &output)
+            JSONLexing.emitString(bytes, range, &replacement, removed: &removed, context: context, into: &output)
         case .number(let range):
             JSONLexing.emitNumber(bytes, range, &replacement, context: context, into: &output)
         case .literal(let range):

@@ -169,7 +169,7 @@ struct JSONStreamRewriter {
     /// Notes the edit for a string token (a value or a member name) that holds a card number.
     private mutating func noteString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
         var output: [UInt8] = []
-        JSONLexing.emitString(bytes, range, &replacement, context: CardContext(), into: &output, unchanged: false)
+        JSONLexing.emitString(bytes, range, &replacement, removed: &removed, context: CardContext(), into: &output, unchanged: false)
         if !output.isEmpty { edits.append((range, output)) }
     }
 
