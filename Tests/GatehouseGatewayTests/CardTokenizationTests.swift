@@ -60,7 +60,11 @@ struct CardTokenizationTests {
                 // In a value, in a name, and spelled as a search in a Referer.
                 return Request(
                     path: "/echo?i=\(index)", host: host,
-                    headers: ["X-Card: \(card)", "X-Seen-\(card): 1", "Referer: https://shop.example/find?q=\(spaced.joined(separator: "+"))&p=2"])
+                    headers: [
+                        // A stray '%' does not stop the rest decoding (the URL goes on with it escaped as %25).
+                        "X-Card: \(card)", "X-Seen-\(card): 1", "Referer: https://shop.example/find?q=\(spaced.joined(separator: "+"))&p=2&off=10%",
+                        "Cookie: a=1; last=\(spaced.joined(separator: "%20"))",
+                    ])
             default:
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: application/json", "Content-Encoding: gzip"],
@@ -141,7 +145,10 @@ struct CardTokenizationTests {
             let withoutBoundaries = boundaries.reduce(everything) { $0.replacingOccurrences(of: $1, with: "") }
             #expect(!withoutBoundaries.contains(Self.securityCode), "\(request.uri)")
             if let referer = request.headers.first(where: { $0.0.lowercased() == "referer" })?.1 {
-                #expect(referer.hasPrefix("https://shop.example/find?q=") && referer.contains("tok_") && referer.hasSuffix("&p=2"), "\(referer)")
+                #expect(referer.hasPrefix("https://shop.example/find?q=") && referer.contains("tok_") && referer.hasSuffix("&p=2&off=10%25"), "\(referer)")
+            }
+            if let cookie = request.headers.first(where: { $0.0.lowercased() == "cookie" })?.1 {
+                #expect(cookie.hasPrefix("a=1; last=") && cookie.contains("tok_"), "\(cookie)")
             }
             let bodyOutsideTokens = request.bodyText.outsideTokens
             #expect(!bodyOutsideTokens.lowercased().contains("cvv") && !bodyOutsideTokens.contains("security_code"), "\(request.bodyText)")

@@ -210,7 +210,7 @@ struct RequestTokenizerTests {
         let (nested, nestedOutcome) = try rewrite(
             "order[id]=7;card[number]=5555555555554444&card[cvv]=321;card[exp]=12%2F30", "application/x-www-form-urlencoded")
         #expect(nestedOutcome.tokenized == 1 && nestedOutcome.removedSecurityCodes == 1)
-        #expect(nested.hasPrefix("order[id]=7;card%5Bnumber%5D=tok_") && nested.hasSuffix("_4444;card[exp]=12%2F30"), "\(nested)")
+        #expect(nested.hasPrefix("order[id]=7;card[number]=tok_") && nested.hasSuffix("_4444;card[exp]=12%2F30"), "\(nested)")
         #expect(!nested.outsideTokens.contains("321"))
     }
 
@@ -231,6 +231,8 @@ struct RequestTokenizerTests {
         #expect(rewritten.path == "/a+b/%2F/\(token)/x%20y/\(token)")
         #expect(rewritten.tokenized == 2)
         #expect(RequestTokenizer().rewritePath("/orders/1764533460123/items", tokenFor: tokenFor).path == nil)
+        // A rewritten segment keeps its sub-delimiters (matrix parameters).
+        #expect(RequestTokenizer().rewritePath("/a;v=1/4111111111111111;v=2,x@y", tokenFor: tokenFor).path == "/a;v=1/\(token);v=2,x@y")
         #expect(RequestTokenizer().maskPath("/c/5555555555554444/%34111111111111111") == "/c/555555******4444/411111******1111")
         #expect(RequestTokenizer().maskPath("/orders/17645334601230") == nil)
     }
@@ -329,16 +331,31 @@ struct RequestTokenizerTests {
     @Test func wideTextIsRefused() throws {
         let json = #"{"card":"4111111111111111","cvv":"123"}"#
         let bodies: [(String, [UInt8], String?)] = [
+            // No card number, but a security code, in UTF-16 without a byte-order mark (RFC 4627 detection).
+            ("UTF-16", Array(#"{"cvv":"123"}"#.data(using: .utf16LittleEndian)!), "application/json"),
             ("UTF-16", [0xFF, 0xFE] + Array(json.data(using: .utf16LittleEndian)!), "application/json"),
             ("UTF-16BE", Array(json.data(using: .utf16BigEndian)!), "application/json; charset=UTF-16BE"),
             ("UTF-16", Array(json.data(using: .utf16LittleEndian)!), "application/json"),
             ("UTF-16", [0x00, 0x07] + Array(json.data(using: .utf16BigEndian)!), "text/plain"),
-            ("UTF-16", Array(json.data(using: .utf32LittleEndian)!), nil),
+            ("UTF-32", Array(json.data(using: .utf32LittleEndian)!), nil),
         ]
         for (charset, body, contentType) in bodies {
             #expect(throws: RequestTokenizer.Refusal.unreadableCharset(charset), "\(contentType ?? "none")") {
                 try RequestTokenizer().rewriteBody(body, contentType: contentType, withContext: false, tokenFor: tokenFor)
             }
+        }
+        // Wide text without card data goes on as it came (an Excel "Unicode text" export, say).
+        for (body, contentType) in [
+            ([0xFF, 0xFE] + Array("sku\tqty\nW-1\t2\n".data(using: .utf16LittleEndian)!), "text/csv"),
+            (Array("{\"note\":\"café\"}".data(using: .utf16BigEndian)!), "application/json; charset=utf-16"),
+        ] as [([UInt8], String)] {
+            let outcome = try RequestTokenizer().rewriteBody(body, contentType: contentType, withContext: false, tokenFor: tokenFor)
+            #expect(outcome.body == nil && outcome.tokenized == 0, "\(contentType)")
+        }
+        #expect(throws: RequestTokenizer.Refusal.unreadableCharset("UTF-16")) {
+            try RequestTokenizer().rewriteBody(
+                [0xFF, 0xFE] + Array("name=Ada&cvv=123".data(using: .utf16LittleEndian)!), contentType: "application/x-www-form-urlencoded",
+                withContext: false, tokenFor: tokenFor)
         }
         let binary: [UInt8] = [0x00, 0x01, 0x34, 0x00, 0x31, 0x00, 0xFF, 0x00] + Array("id 7".utf8) + [0x00]
         #expect((try? RequestTokenizer().rewriteBody(binary, contentType: "application/octet-stream", withContext: false, tokenFor: tokenFor)) != nil)

@@ -85,10 +85,9 @@ struct CardRewrite {
         return mayHoldCard(decoded(value))
     }
 
-    /// Percent escapes decoded and '+' read as a space.
+    /// Percent escapes decoded and '+' read as a space (malformed escapes kept, the rest decoded).
     static func decoded(_ value: String) -> String {
-        let spaced = value.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        String(decoding: PercentDecoding.decode(value.utf8, plusIsSpace: true), as: UTF8.self)
     }
 
     /// An encoded value rewritten as a URL (its path and query) or, failing that, as form pairs.

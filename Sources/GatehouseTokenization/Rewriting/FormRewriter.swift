@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// Rewrites `application/x-www-form-urlencoded` data and query strings: values are decoded
 /// ('+' is a space), card numbers become tokens, security-code fields are dropped. Pairs without
 /// a card number are copied untouched.
@@ -38,7 +40,9 @@ struct FormRewriter {
                 continue
             }
             changed = true
-            Percent.encode(nameReplaced ?? field.name, into: &output)
+            // A name without a card keeps its original spelling (a cookie's leading space, its escapes).
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            if let nameReplaced { Percent.encode(nameReplaced, into: &output) } else { output.append(contentsOf: pair[pair.startIndex..<equals]) }
             if pair.contains(UInt8(ascii: "=")) {
                 output.append(UInt8(ascii: "="))
                 Percent.encode(valueReplaced ?? field.value, into: &output)
@@ -51,45 +55,23 @@ struct FormRewriter {
 /// Percent-encoding as forms (and, without '+' for space, paths) use it.
 enum Percent {
     static func decode(_ raw: ArraySlice<UInt8>, plusIsSpace: Bool = true) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(raw.count)
-        var index = raw.startIndex
-        while index < raw.endIndex {
-            let byte = raw[index]
-            if byte == UInt8(ascii: "+") && plusIsSpace {
-                output.append(0x20)
-            } else if byte == UInt8(ascii: "%"), index + 2 < raw.endIndex, let high = hex(raw[index + 1]),
-                      let low = hex(raw[index + 2]) {
-                output.append(high << 4 | low)
-                index += 3
-                continue
-            } else {
-                output.append(byte)
-            }
-            index += 1
-        }
-        return output
+        PercentDecoding.decode(raw, plusIsSpace: plusIsSpace)
     }
 
-    static func encode(_ value: [UInt8], into output: inout [UInt8]) {
+    /// `inPath`: the characters a path segment may hold as they are (RFC 3986 sub-delims, ':' and '@')
+    /// stay, so `;v=1` in a rewritten segment keeps its meaning.
+    static func encode(_ value: [UInt8], into output: inout [UInt8], inPath: Bool = false) {
         let digits = Array("0123456789ABCDEF".utf8)
         for byte in value {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "*"):
                 output.append(byte)
+            case _ where inPath && "!$&'()+,;=:@".utf8.contains(byte):
+                output.append(byte)
             default:
                 output.append(contentsOf: [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
             }
-        }
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x57
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - 0x37
-        default: nil
         }
     }
 }

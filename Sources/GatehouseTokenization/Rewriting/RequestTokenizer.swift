@@ -20,6 +20,8 @@ public struct RequestTokenizer: Sendable {
             do {
                 return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
             } catch {
+                // JSON lines sent as application/json (a bulk upload) are read line by line.
+                if let lines = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return lines }
                 return try fallback(body, kind: "JSON", tokenFor: tokenFor)
             }
         case .form:
@@ -64,6 +66,22 @@ public struct RequestTokenizer: Sendable {
             throw .unparseable(kind: kind)
         }
         return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
+    }
+
+    /// Anything the rewriters would have changed: a card number (in any digits), an escaped digit, a quoted
+    /// security-code name, or a security-code field (`cvv=`, `cvv:`).
+    static func mayHoldCardData(_ text: [UInt8]) -> Bool {
+        if text.withUnsafeBytes({ PANDetector.containsPAN($0) }) || hasEscapedDigit(text) || hasQuotedSecurityCodeName(text)
+            || UnicodeDigits.holdCardNumber(text)
+        {
+            return true
+        }
+        // Unquoted names before '=' or ':' (forms, YAML-like text).
+        let words = text.split { !($0.isASCIIDigit || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 == 0x5F || $0 == 0x2D) }
+        return words.contains { word in
+            guard CardFieldNames.kind(word) == .securityCode, let after = text[word.endIndex...].first(where: { $0 != 0x20 }) else { return false }
+            return after == UInt8(ascii: "=") || after == UInt8(ascii: ":")
+        }
     }
 
     /// `\u0030`…`\u0039`: a digit a lenient parser would decode.
@@ -119,7 +137,7 @@ public struct RequestTokenizer: Sendable {
         for (index, segment) in Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).enumerated() {
             if index > 0 { output.append(UInt8(ascii: "/")) }
             if let replaced = transform(Percent.decode(segment, plusIsSpace: false)) {
-                Percent.encode(replaced, into: &output)
+                Percent.encode(replaced, into: &output, inPath: true)
                 changed = true
             } else {
                 output.append(contentsOf: segment)
@@ -139,7 +157,13 @@ extension RequestTokenizer: CardProtection {
     public func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
-        if let charset = WideText.charset(of: body, contentType: contentType) { throw .unreadableCharset(charset) }
+        if let charset = WideText.charset(of: body, contentType: contentType) {
+            // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
+            guard let text = WideText.decode(body, charset: charset), !Self.mayHoldCardData(Array(text.utf8)) else {
+                throw .unreadableCharset(charset)
+            }
+            return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
+        }
         let outcome = try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
         // What would go on, read with other digits and spaces as ASCII, holds no card number.
         if UnicodeDigits.holdCardNumber(outcome.body ?? body) { throw .nonASCIIDigits }
