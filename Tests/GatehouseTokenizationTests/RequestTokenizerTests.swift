@@ -157,11 +157,13 @@ struct RequestTokenizerTests {
     /// name with a NUL after it, not a longer name that starts with one.
     @Test func securityCodeFieldNames() {
         for name in ["cvv", "CVV", "cvc2", "CVV2", "cid", "csc", "security_code", "securityCode", "Security-Code", "card_code", "_cvc_",
-                     "payment[card][cvv]", "card[cvc]", "Card.Cvv", "cvv[]", "order[card][security_code][]", "cc_cid", "card_cvv", "cvv_code"] {
+                     "payment[card][cvv]", "card[cvc]", "Card.Cvv", "cvv[]", "order[card][security_code][]", "cc_cid", "card_cvv", "cvv_code",
+                     "cvv[0]", "card[cvv][0][value]", "payment[cid]", "card[cid]"] {
             #expect(CardFieldNames.isSecurityCode(name), "\(name)")
         }
         for name in ["cvv\u{0}", "cvv\u{0}\u{0}", "cvvs", "cv", "card", "code", "exp", "expirationmonth", "securitycodes", "x_cvv",
-                     "securitycode_securitycode", "card[cvv].note", "cvv[0][x]", "card[number]", "payment.cvv_hint", "parent_cid"] {
+                     "securitycode_securitycode", "card[cvv].note", "cvv[0][x]", "card[number]", "payment.cvv_hint", "parent_cid",
+                     "attachments[0][cid]", "customer[cid]", "x.cid"] {
             #expect(!CardFieldNames.isSecurityCode(name), "\(name)")
         }
     }
@@ -284,6 +286,17 @@ struct RequestTokenizerTests {
                 try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
             }
         }
+        // Two encodings named (the second one counts for some parsers), and header lines ending in a bare LF.
+        for headers in ["Content-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64", "X-A: 1\nContent-Transfer-Encoding: base64"] {
+            let encoded = "--\(boundary)\r\n\(headers)\r\n\r\nNDExMQ==\r\n--\(boundary)--\r\n"
+            #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64"), "\(headers)") {
+                try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
+            }
+        }
+        // A JSON part sent without a type is read as JSON.
+        let untyped = "--\(boundary)\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\n{\"cvv\":\"321\",\"n\":1}\r\n--\(boundary)--\r\n"
+        let sniffed = try RequestTokenizer().rewriteBody(Array(untyped.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+        #expect(sniffed.removedSecurityCodes == 1 && sniffed.body.map { String(decoding: $0, as: UTF8.self).contains("{\"n\":1}") } == true)
         // Damaged (no closing delimiter, LF line ends) and naming a transfer encoding: refused, not forwarded unread.
         let damaged = "--\(boundary)\nContent-Transfer-Encoding: base64\n\nNDExMTExMTExMTExMTExMQ==\n"
         #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "multipart")) {
@@ -361,15 +374,28 @@ struct RequestTokenizerTests {
         #expect((try? RequestTokenizer().rewriteBody(binary, contentType: "application/octet-stream", withContext: false, tokenFor: tokenFor)) != nil)
     }
 
-    /// A card number in full-width, Arabic-Indic or Devanagari digits, or spaced with no-break spaces,
-    /// is refused (an ERP may normalize it into a card number); other non-ASCII text passes.
-    @Test func cardNumbersInOtherDigitsAreRefused() throws {
+    /// A card number in full-width, Arabic-Indic or Devanagari digits, or spaced with no-break spaces, is
+    /// tokenized as an application would read it (in ASCII digits); one the rewriters cannot place is
+    /// refused. Other non-ASCII text passes.
+    @Test func cardNumbersInOtherDigits() throws {
         for text in ["４１１１１１１１１１１１１１１１", "٤١١١١١١١١١١١١١١١", "४१११११११११११११११", "4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
                      "{\"card\":\"5555\u{202F}5555\u{202F}5555\u{202F}4444\"}"] {
-            #expect(throws: RequestTokenizer.Refusal.nonASCIIDigits, "\(text)") {
-                try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
-            }
+            let outcome = try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
+            let output = try #require(outcome.body)
+            #expect(outcome.tokenized == 1 && output.allSatisfy { $0 < 0x80 } && String(decoding: output, as: UTF8.self).contains("tok_"), "\(text)")
         }
+        // Both kinds in one text: the ASCII one is tokenized in place, the other cannot be, so the body is refused.
+        #expect(throws: RequestTokenizer.Refusal.nonASCIIDigits) {
+            try RequestTokenizer().rewriteBody(
+                Array("4111111111111111 and ５５５５５５５５５５５５４４４４".utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
+        }
+        // Escaped or percent-encoded, they are decoded by the rewriters and tokenized as ASCII digits.
+        let token = tokenizer.token(for: Array("4111111111111111".utf8))
+        let (json, _) = try rewrite(#"{"card":"\uff14\uff11\uff11\uff11111111111111"}"#, "application/json")
+        #expect(json == #"{"card":""# + token + #""}"#, "\(json)")
+        let (form, _) = try rewrite("card=%EF%BC%94111111111111111&n=%D9%A1", "application/x-www-form-urlencoded")
+        #expect(form == "card=\(token)&n=%D9%A1", "\(form)")
+        #expect(RequestTokenizer().rewritePath("/c/%EF%BC%94111111111111111", tokenFor: tokenFor).path == "/c/\(token)")
         for text in ["Café № ４２, qty ٣", "{\"name\":\"Zoë\",\"order\":\"１７６４５３３４６０１２３\"}", "4111 1111 1111 1111 and ünïcode"] {
             #expect((try? RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)) != nil, "\(text)")
         }
@@ -387,6 +413,12 @@ struct RequestTokenizerTests {
         #expect(cutOutcome.tokenized == 1 && cutOutcome.removedSecurityCodes == 3, "\(cut)")
         #expect(cut.hasPrefix(#"<pay><card number="tok_"#) && cut.hasSuffix(#"_1111" exp="12/30"/><x:card note="a>b"/><amt>12</amt></pay>"#), "\(cut)")
         #expect(!cut.outsideTokens.contains("123") && !cut.outsideTokens.contains("777") && !cut.lowercased().contains("cvc"))
+        // OpenTravel: CardCode is the issuer and stays; SeriesCode is the security code. An empty
+        // security-code element goes whole.
+        let ota = #"<Pay><PaymentCard CardCode="VI" CardNumber="4111111111111111" SeriesCode="123"/><cvv value="456"/></Pay>"#
+        let (travel, travelOutcome) = try rewrite(ota, "application/xml")
+        #expect(travelOutcome.removedSecurityCodes == 2 && travel.hasPrefix(#"<Pay><PaymentCard CardCode="VI" CardNumber="tok_"#), "\(travel)")
+        #expect(travel.hasSuffix(#"_1111"/></Pay>"#) && !travel.outsideTokens.contains("456"), "\(travel)")
         let (text, _) = try rewrite("Please charge 5105 1051 0510 5100 today.", "text/plain")
         #expect(text.hasPrefix("Please charge tok_") && text.hasSuffix("_5100 today."))
         let (unknown, _) = try rewrite("4111111111111111", nil)

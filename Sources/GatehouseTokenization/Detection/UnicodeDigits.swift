@@ -5,9 +5,16 @@
 enum UnicodeDigits {
     /// Whether the bytes, with those digits and spaces mapped to ASCII, hold a card number.
     static func holdCardNumber(_ bytes: [UInt8]) -> Bool {
-        guard hasNonASCII(bytes) else { return false }
+        guard hasNonASCII(bytes), let mapped = asciiDigits(bytes) else { return false }
+        return mapped.withUnsafeBytes { PANDetector.containsPAN($0) }
+    }
+
+    /// The bytes with those digits and spaces as ASCII ones and everything else as it was; nil when
+    /// there are none (so a decoded value can be tokenized in the form an application would read).
+    static func asciiDigits(_ bytes: [UInt8]) -> [UInt8]? {
         var mapped: [UInt8] = []
         mapped.reserveCapacity(bytes.count)
+        var changed = false
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -17,15 +24,24 @@ enum UnicodeDigits {
                 continue
             }
             let (ascii, length) = map(bytes, at: index)
-            mapped.append(ascii)
+            if let ascii {
+                mapped.append(ascii)
+                changed = true
+            } else {
+                mapped.append(contentsOf: bytes[index..<min(index + length, bytes.count)])
+            }
             index += length
         }
-        return mapped.withUnsafeBytes { PANDetector.containsPAN($0) }
+        return changed ? mapped : nil
     }
 
     /// A word at a time: most bodies are ASCII, and this runs for every tokenized body.
     static func hasNonASCII(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBytes { hasNonASCII($0) }
+    }
+
+    static func hasNonASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        raw.withMemoryRebound(to: UInt8.self) { buffer in
             guard let base = buffer.baseAddress else { return false }
             var index = 0
             // 32 bytes a test: the words' high bits are OR-ed first.
@@ -43,9 +59,9 @@ enum UnicodeDigits {
         }
     }
 
-    /// The ASCII stand-in for the UTF-8 sequence at `index` and the sequence's length: a digit for a
-    /// decimal digit, a space for a space, 'x' for anything else.
-    private static func map(_ bytes: [UInt8], at index: Int) -> (UInt8, Int) {
+    /// The ASCII stand-in for the UTF-8 sequence at `index` (a digit for a decimal digit, a space for a
+    /// space, nil for anything else) and the sequence's length.
+    private static func map(_ bytes: [UInt8], at index: Int) -> (UInt8?, Int) {
         func at(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
         let lead = bytes[index]
         let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
@@ -56,7 +72,7 @@ enum UnicodeDigits {
         case (0xE0, 0xA5, 0xA6...0xAF): return (0x30 + at(2) - 0xA6, 3)  // U+0966–096F Devanagari
         case (0xC2, 0xA0, _): return (0x20, 2)  // no-break space
         case (0xE2, 0x80, 0x80...0x8A), (0xE2, 0x80, 0xAF), (0xE3, 0x80, 0x80): return (0x20, 3)  // en/em/thin/narrow/ideographic spaces
-        default: return (UInt8(ascii: "x"), length)
+        default: return (nil, length)
         }
     }
 }

@@ -57,12 +57,19 @@ public enum CardFieldNames {
         guard name.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ".") }) else {
             return plainKind(name)
         }
-        // Nested: the last part names the field (`payment[card][cvv]` → cvv, `Card.Cvv` → Cvv).
-        var bytes = Array(name)
-        // Trailing `]` and empty `[]` (a list of values: `cvv[]`) say nothing of the name.
-        while bytes.last == UInt8(ascii: "]") || bytes.last == UInt8(ascii: "[") { bytes.removeLast() }
-        let last = bytes.lastIndex { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: ".") }.map { bytes.index(after: $0) } ?? 0
-        return plainKind(bytes[last...])
+        // Nested: the last part that is not an index names the field (`payment[card][cvv]` → cvv,
+        // `Card.Cvv` → Cvv, `cvv[]` and `cvv[0]` → cvv).
+        let parts = Array(name).split { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ".") }
+        // Drupal-style names end in `[value]` (`card[cvv][0][value]`): the part before it names the field.
+        let named = parts.filter { !$0.allSatisfy(\.isASCIIDigit) && $0.map(\.asciiLowercased) != Array("value".utf8) }
+        guard let last = named.last else { return .other }
+        let kind = plainKind(last)
+        // `cid` is also a content ID (`attachments[0][cid]`): nested, it counts only under a card.
+        if kind == .securityCode, last.count == 3, last.map(\.asciiLowercased) == Array("cid".utf8) {
+            let whole = String(decoding: name, as: UTF8.self).lowercased()
+            return ["card", "cc", "pay"].contains(where: whole.contains) ? kind : .other
+        }
+        return kind
     }
 
     private static func plainKind(_ name: some Collection<UInt8>) -> Kind {

@@ -18,8 +18,12 @@ struct MarkupRewriter {
                 guard kind == .securityCode, element.whole.lowerBound >= (cuts.last?.upperBound ?? 0) else { continue }
                 cuts.append(element.whole)
             }
+            for element in Self.emptyElements(in: bytes) where CardFieldNames.kind(Array(element.name.utf8)[...]) == .securityCode {
+                // `<cvv value="123"/>`: the whole tag.
+                if !cuts.contains(where: { $0.overlaps(element.whole) }) { cuts.append(element.whole) }
+            }
             for attribute in Self.attributes(in: bytes) {
-                let kind = CardFieldNames.kind(Array(attribute.name.utf8)[...])
+                let kind = Self.attributeKind(attribute.name)
                 context.note(kind: kind, value: Array(bytes[attribute.value]))
                 guard kind == .securityCode, !cuts.contains(where: { $0.overlaps(attribute.whole) }) else { continue }
                 cuts.append(attribute.whole)
@@ -103,6 +107,34 @@ struct MarkupRewriter {
                 result.append((localName(name), start..<closing + 1, index + 1..<closing))
                 index = closing + 1
             }
+        }
+        return result
+    }
+
+    /// An attribute's kind. In OpenTravel XML `CardCode` is the card's issuer (`VI`) and `SeriesCode` its
+    /// security code, so attributes read those two the other way round from field names.
+    static func attributeKind(_ name: String) -> CardFieldNames.Kind {
+        switch name.lowercased() {
+        case "cardcode": .other
+        case "seriescode": .securityCode
+        default: CardFieldNames.kind(Array(name.utf8)[...])
+        }
+    }
+
+    /// Empty-element tags (`<name …/>`), with the local name.
+    static func emptyElements(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>)] {
+        var result: [(String, Range<Int>)] = []
+        var index = 0
+        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+            index = open + 1
+            guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
+            let tag = bytes[index..<close]
+            guard let first = tag.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "!"),
+                  tag.last == UInt8(ascii: "/")
+            else { continue }
+            let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != UInt8(ascii: "/") }
+            result.append((localName(qualified), open..<close + 1))
+            index = close + 1
         }
         return result
     }

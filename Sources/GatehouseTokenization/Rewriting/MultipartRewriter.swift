@@ -32,9 +32,8 @@ struct MultipartRewriter {
             let part = bytes[partStart..<next.lowerBound]
             guard let blank = part.firstRange(of: Array("\r\n\r\n".utf8)) else { throw Malformed() }
             let headers = bytes[partStart..<blank.lowerBound]
-            if let encoding = Self.headerValue("content-transfer-encoding", in: headers)?.lowercased(),
-               !["7bit", "8bit", "binary"].contains(encoding)
-            {
+            for encoding in Self.headerValues("content-transfer-encoding", in: headers).map({ $0.lowercased() })
+            where !["7bit", "8bit", "binary"].contains(encoding) {
                 throw Unreadable(encoding: encoding)
             }
             parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], name: Self.fieldName(headers)))
@@ -80,7 +79,9 @@ struct MultipartRewriter {
     /// rules (security-code members removed), or scanned as text if it does not parse.
     private mutating func rewriteContent(_ part: Part, context: CardContext) throws -> [UInt8]? {
         let content = Array(part.content)
-        if BodyKind(contentType: Self.headerValue("content-type", in: part.headers)) == .json {
+        // JSON by its type, or by its look when the type says nothing more specific.
+        let type = Self.headerValues("content-type", in: part.headers).first
+        if BodyKind(contentType: type) == .json || (type.map { $0.lowercased().hasPrefix("text/plain") } ?? true) && JSONText.looksLikeJSON(content) {
             var json = JSONRewriter(bytes: content, replacement: replacement)
             do {
                 let rewritten = try json.rewrite()
@@ -95,15 +96,14 @@ struct MultipartRewriter {
         return replacement.replacing(in: content, context: context)
     }
 
-    /// The value of a part header (`name` lowercase), trimmed.
-    static func headerValue(_ name: String, in headers: ArraySlice<UInt8>) -> String? {
-        for line in String(decoding: headers, as: UTF8.self).split(separator: "\r\n") {
-            let pair = line.split(separator: ":", maxSplits: 1)
-            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name {
-                return pair[1].trimmingCharacters(in: .whitespaces)
-            }
+    /// The values of a part header (`name` lowercase), trimmed, every line that names it (lines end in
+    /// CRLF or a bare LF).
+    static func headerValues(_ name: String, in headers: ArraySlice<UInt8>) -> [String] {
+        headers.split { $0 == 0x0A || $0 == 0x0D }.compactMap { line in
+            let pair = String(decoding: line, as: UTF8.self).split(separator: ":", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { return nil }
+            return pair[1].trimmingCharacters(in: .whitespaces)
         }
-        return nil
     }
 
     /// The `name` parameter of a part's Content-Disposition.

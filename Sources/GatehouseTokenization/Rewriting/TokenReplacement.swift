@@ -19,7 +19,14 @@ struct TokenReplacement {
             output!.append(contentsOf: token(for: digits, context: context))
             copied = range.upperBound
         }
-        guard output != nil else { return nil }
+        guard output != nil else {
+            // A card number in full-width or other digits (decoded from `\uFF14`, `%EF%BC%94`, …) is
+            // tokenized as the application would read it: in ASCII digits.
+            guard UnicodeDigits.hasNonASCII(bytes), let ascii = UnicodeDigits.asciiDigits(Array(bytes)),
+                  ascii.withUnsafeBytes({ PANDetector.containsPAN($0) })
+            else { return nil }
+            return replacing(in: ascii, context: context)
+        }
         output!.append(contentsOf: bytes[copied...])
         return output
     }
