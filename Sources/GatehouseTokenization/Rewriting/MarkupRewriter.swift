@@ -48,13 +48,7 @@ struct MarkupRewriter {
     static func simpleElements(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>, content: Range<Int>)] {
         var result: [(String, Range<Int>, Range<Int>)] = []
         var index = 0
-        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
-            index = open + 1
-            guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
-            let tag = bytes[index..<close]
-            guard let first = tag.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "!"),
-                  tag.last != UInt8(ascii: "/")
-            else { continue }
+        for (open, close, tag) in startTags(in: bytes) where open >= index && tag.last != UInt8(ascii: "/") {
             let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             let contentStart = close + 1
             guard var nextOpen = bytes[contentStart...].firstIndex(of: UInt8(ascii: "<")) else { break }
@@ -123,18 +117,22 @@ struct MarkupRewriter {
 
     /// Empty-element tags (`<name …/>`), with the local name.
     static func emptyElements(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>)] {
-        var result: [(String, Range<Int>)] = []
+        startTags(in: bytes).filter { $0.tag.last == UInt8(ascii: "/") }.map { open, close, tag in
+            (localName(tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != UInt8(ascii: "/") }), open..<close + 1)
+        }
+    }
+
+    /// Start tags (`<name …>`, `<name …/>`; not end tags, declarations or comments): where each opens and
+    /// closes, and what is between its brackets.
+    static func startTags(in bytes: [UInt8]) -> [(open: Int, close: Int, tag: ArraySlice<UInt8>)] {
+        var result: [(Int, Int, ArraySlice<UInt8>)] = []
         var index = 0
         while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             index = open + 1
             guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
             let tag = bytes[index..<close]
-            guard let first = tag.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "!"),
-                  tag.last == UInt8(ascii: "/")
-            else { continue }
-            let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != UInt8(ascii: "/") }
-            result.append((localName(qualified), open..<close + 1))
-            index = close + 1
+            guard let first = tag.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "!") else { continue }
+            result.append((open, close, tag))
         }
         return result
     }
