@@ -58,7 +58,7 @@ enum HeaderRewriting {
                 if fromTrustedProxy { fields.append((name, value)) }
                 continue
             case "cookie":
-                if value.contains("__Host-gatehouse_") {
+                if value.utf8.containsBytes("__Host-gatehouse_".utf8) {
                     let kept = value.split(separator: ";").map { $0.trimmingASCIISpaces }.filter {
                         !$0.hasPrefix(GatewayHeaders.sessionCookie + "=") && !$0.hasPrefix(GatewayHeaders.csrfCookie + "=") && !$0.isEmpty
                     }

@@ -157,14 +157,15 @@ extension RequestTokenizer: CardProtection {
     public func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
-        if let charset = WideText.charset(of: body, contentType: contentType) {
+        let kind = BodyKind(contentType: contentType)
+        if let charset = WideText.charset(of: body, contentType: contentType, kind: kind) {
             // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
             guard let text = WideText.decode(body, charset: charset), !Self.mayHoldCardData(Array(text.utf8)) else {
                 throw .unreadableCharset(charset)
             }
             return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
         }
-        let outcome = try rewriteBody(body, kind: BodyKind(contentType: contentType), withContext: withContext, tokenFor: tokenFor)
+        let outcome = try rewriteBody(body, kind: kind, withContext: withContext, tokenFor: tokenFor)
         // What would go on, read with other digits and spaces as ASCII, holds no card number.
         if UnicodeDigits.holdCardNumber(outcome.body ?? body) { throw .nonASCIIDigits }
         return outcome

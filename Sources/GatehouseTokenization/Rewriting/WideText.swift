@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// Text in UTF-16 or UTF-32 (declared, marked by a byte-order mark, told by its NUL bytes, or card
 /// digits with NUL bytes between them). The rewriters read UTF-8, so such a body is decoded and
@@ -7,18 +8,21 @@ enum WideText {
     private static let wideCharsets = ["utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4"]
 
     /// The wide charset a body is in, or nil for UTF-8 and other byte-oriented text.
-    static func charset(of body: [UInt8], contentType: String?) -> String? {
+    /// `kind`: how the body is read (only text kinds are told by their NUL bytes).
+    static func charset(of body: [UInt8], contentType: String?, kind: BodyKind) -> String? {
         guard !body.isEmpty else { return nil }
         if let contentType, contentType.utf8.contains(UInt8(ascii: ";")), let declared = declaredCharset(contentType),
            wideCharsets.contains(where: declared.hasPrefix)
         {
             return declared.uppercased()
         }
-        if body.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32" }
-        if body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE]) { return "UTF-16" }
+        if body[0] == 0x00 || body[0] >= 0xFE {
+            if body.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32" }
+            if body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE]) { return "UTF-16" }
+        }
         // Text without a byte-order mark, told by where its NUL bytes fall (RFC 4627 §3): JSON parsers
         // such as Jackson read it so. Only for text types: binary data may start with anything.
-        if body.count >= 4, isText(contentType), let charset = charsetFromNULs(body[0..<4]) { return charset }
+        if body.count >= 4, isText(contentType, kind: kind), let charset = charsetFromNULs(body[0..<4]) { return charset }
         let hasNUL = body.withUnsafeBytes { memchr($0.baseAddress!, 0, $0.count) != nil }
         return hasNUL && hasWideCardNumber(body) ? "UTF-16" : nil
     }
@@ -38,19 +42,19 @@ enum WideText {
 
     /// `00 00 00 xx` UTF-32BE, `00 xx 00 xx` UTF-16BE, `xx 00 00 00` UTF-32LE, `xx 00 xx 00` UTF-16LE.
     private static func charsetFromNULs(_ first: ArraySlice<UInt8>) -> String? {
-        let zero = first.map { $0 == 0 }
-        switch (zero[0], zero[1], zero[2], zero[3]) {
+        let start = first.startIndex
+        switch (first[start] == 0, first[start + 1] == 0, first[start + 2] == 0, first[start + 3] == 0) {
         case (true, true, true, false), (false, true, true, true): return "UTF-32"
         case (true, false, true, false), (false, true, false, true): return "UTF-16"
         default: return nil
         }
     }
 
-    /// JSON, XML, forms and text/*, or no type at all.
-    private static func isText(_ contentType: String?) -> Bool {
-        guard let contentType else { return true }
-        let type = contentType.lowercased()
-        return type.hasPrefix("text/") || type.contains("json") || type.contains("xml") || type.hasPrefix("application/x-www-form-urlencoded")
+    /// JSON, XML, forms, multipart, text/*, or no type at all. Compared byte by byte: Foundation's
+    /// `contains` took microseconds per request here.
+    private static func isText(_ contentType: String?, kind: BodyKind) -> Bool {
+        guard kind == .other, let contentType else { return true }
+        return contentType.utf8.count >= 5 && zip(contentType.utf8, "text/".utf8).allSatisfy { $0.asciiLowercased == $1 }
     }
 
     /// The `charset` parameter, lowercased.
