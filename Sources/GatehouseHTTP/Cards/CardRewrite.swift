@@ -24,7 +24,7 @@ struct CardRewrite {
         // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
         var path = target[..<(question ?? target.endIndex)]
         var query = question.map { target[target.index(after: $0)...] }
-        if path.utf8.contains(UInt8(ascii: "%")) || Self.mayHoldCard(path) {
+        if Self.mayHoldCard(inPath: path) {
             let rewritten = cards.rewritePath(path, tokenFor: tokenFor)
             if let newPath = rewritten.path { path = newPath[...] }
             result.tokenized += rewritten.tokenized
@@ -76,6 +76,11 @@ struct CardRewrite {
             result.removedSecurityCodes += outcome.removedSecurityCodes
         }
         return result
+    }
+
+    /// A path may hold a card number: as a digit run, or spelled in percent escapes.
+    static func mayHoldCard(inPath path: some StringProtocol) -> Bool {
+        path.utf8.contains(UInt8(ascii: "%")) || mayHoldCard(path)
     }
 
     /// A field value with a card number spelled in percent escapes or with '+' for spaces: a Referer that

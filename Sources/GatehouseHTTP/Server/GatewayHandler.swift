@@ -316,7 +316,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     /// whatever the tenant's tokenization setting, so none reaches a file.
     func recordedPath(_ exchange: Exchange) -> String {
         let path = exchange.path
-        guard path.utf8.contains(UInt8(ascii: "%")) || CardRewrite.mayHoldCard(path) else { return path }
+        guard CardRewrite.mayHoldCard(inPath: path) else { return path }
         return shared.services.cards.maskPath(path[...]) ?? path
     }
 

@@ -1,7 +1,7 @@
 /// Card numbers written with digits other than ASCII (full-width, Arabic-Indic, Devanagari) or spaced
 /// with non-ASCII spaces (no-break, thin, ideographic): text an ERP may normalize into a card number,
-/// but the detector does not read. Such text is mapped to ASCII here only to be checked, so a request holding one can be
-/// refused rather than forwarded.
+/// but the detector does not read. Such text is mapped to ASCII here: to be tokenized as an
+/// application would read it, and to refuse a body holding one the rewriters could not place.
 enum UnicodeDigits {
     /// Whether the bytes, with those digits and spaces mapped to ASCII, hold a card number.
     static func holdCardNumber(_ bytes: [UInt8]) -> Bool {

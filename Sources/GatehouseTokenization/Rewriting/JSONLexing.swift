@@ -115,17 +115,16 @@ enum JSONLexing {
             if unchanged { output.append(contentsOf: bytes[range]) }
             return
         }
-        // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
-        var embedded: [UInt8]?
+        let replaced: [UInt8]?
         if escaped {
             let text = JSONString.decode(Array(bytes[inner])[...])
-            embedded = rewriteEmbeddedJSON(text, &replacement, removed: &removed) ?? replacement.replacing(in: text, context: context)
-        }
-        let replaced = escaped
-            ? embedded
-            : bytes.withContiguousStorageIfAvailable { buffer in
+            replaced = rewriteEmbeddedJSON(text, &replacement, removed: &removed) ?? replacement.replacing(in: text, context: context)
+        } else {
+            // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
+            replaced = bytes.withContiguousStorageIfAvailable { buffer in
                 replacement.replacing(in: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[inner])), context: context)
             } ?? replacement.replacing(in: Array(bytes[inner]), context: context)
+        }
         if let replaced {
             JSONString.encode(replaced, into: &output)
         } else if unchanged {

@@ -90,7 +90,7 @@ struct MultipartRewriter {
                 return rewritten
             } catch {
                 // Not well-formed: scanned as text, unless it holds what only a JSON reading removes.
-                if RequestTokenizer.hasQuotedSecurityCodeName(content) || RequestTokenizer.hasEscapedDigit(content) { throw Malformed() }
+                if RequestTokenizer.holdsJSONOnlyCardData(content) { throw Malformed() }
             }
         }
         return replacement.replacing(in: content, context: context)

@@ -42,10 +42,8 @@ public struct RequestTokenizer: Sendable {
             // JSON sent as text or without a type (or JSON lines): read as JSON, so security codes go too.
             if let outcome = try? Self.rewriteJSON(body, withContext: withContext, replacement: replacement) { return outcome }
             if let outcome = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return outcome }
-            if Self.hasEscapedDigit(body) || Self.hasQuotedSecurityCodeName(body) { throw .unparseable(kind: "JSON") }
-            var rewriter = MarkupRewriter(replacement: replacement)
-            let output = rewriter.rewrite(body, isXML: false)
-            return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
+            if Self.holdsJSONOnlyCardData(body) { throw .unparseable(kind: "JSON") }
+            fallthrough
         case .xml, .other:
             var rewriter = MarkupRewriter(replacement: replacement)
             let output = rewriter.rewrite(body, isXML: kind == .xml)
@@ -58,7 +56,7 @@ public struct RequestTokenizer: Sendable {
     /// multipart a part in a transfer encoding),
     /// else left as it is for the application to answer.
     private func fallback(_ body: [UInt8], kind: String, tokenFor: @escaping (CardFinding) -> String) throws(Refusal) -> Outcome {
-        if body.withUnsafeBytes({ PANDetector.containsPAN($0) }) || Self.hasEscapedDigit(body) || Self.hasQuotedSecurityCodeName(body) {
+        if body.withUnsafeBytes({ PANDetector.containsPAN($0) }) || Self.holdsJSONOnlyCardData(body) {
             throw .unparseable(kind: kind)
         }
         // A part in a transfer encoding could hide anything; in a body that does not parse it is not checked.
@@ -71,9 +69,7 @@ public struct RequestTokenizer: Sendable {
     /// Anything the rewriters would have changed: a card number (in any digits), an escaped digit, a quoted
     /// security-code name, or a security-code field (`cvv=`, `cvv:`).
     static func mayHoldCardData(_ text: [UInt8]) -> Bool {
-        if text.withUnsafeBytes({ PANDetector.containsPAN($0) }) || hasEscapedDigit(text) || hasQuotedSecurityCodeName(text)
-            || UnicodeDigits.holdCardNumber(text)
-        {
+        if text.withUnsafeBytes({ PANDetector.containsPAN($0) }) || holdsJSONOnlyCardData(text) || UnicodeDigits.holdCardNumber(text) {
             return true
         }
         // Unquoted names before '=' or ':' (forms, YAML-like text).
@@ -82,6 +78,12 @@ public struct RequestTokenizer: Sendable {
             guard CardFieldNames.kind(word) == .securityCode, let after = text[word.endIndex...].first(where: { $0 != 0x20 }) else { return false }
             return after == UInt8(ascii: "=") || after == UInt8(ascii: ":")
         }
+    }
+
+    /// What only a JSON reading would have removed: a digit in a `\u` escape or a quoted security-code
+    /// name. Text that holds one but does not parse as JSON cannot be made safe.
+    static func holdsJSONOnlyCardData(_ text: [UInt8]) -> Bool {
+        hasEscapedDigit(text) || hasQuotedSecurityCodeName(text)
     }
 
     /// `\u0030`…`\u0039`: a digit a lenient parser would decode.

@@ -22,9 +22,8 @@ struct TokenReplacement {
         guard output != nil else {
             // A card number in full-width or other digits (decoded from `\uFF14`, `%EF%BC%94`, …) is
             // tokenized as the application would read it: in ASCII digits.
-            guard UnicodeDigits.hasNonASCII(bytes), let ascii = UnicodeDigits.asciiDigits(Array(bytes)),
-                  ascii.withUnsafeBytes({ PANDetector.containsPAN($0) })
-            else { return nil }
+            // (The mapped text has no other digits left to map, so this recursion ends there.)
+            guard UnicodeDigits.hasNonASCII(bytes), let ascii = UnicodeDigits.asciiDigits(Array(bytes)) else { return nil }
             return replacing(in: ascii, context: context)
         }
         output!.append(contentsOf: bytes[copied...])
