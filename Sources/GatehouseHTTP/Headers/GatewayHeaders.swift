@@ -9,16 +9,18 @@ enum GatewayHeaders {
         "proxy-authorization", "proxy-authenticate",
     ]
 
-    static let strictTransportSecurity = "max-age=31536000; includeSubDomains"
+    /// The fields every response carries: no caching of tenant data in browsers, HSTS, no sniffing.
+    /// Set here once for the gateway's own pages and for proxied responses.
+    static let securityFields: [(name: String, value: String)] = [
+        ("strict-transport-security", "max-age=31536000; includeSubDomains"), ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+    ]
     static let identityPrefix = "x-gatehouse-"
     static let sessionCookie = "__Host-gatehouse_session"
     static let csrfCookie = "__Host-gatehouse_csrf"
 
-    /// The fields every response carries: no caching of tenant data in browsers, HSTS, no sniffing.
     static func addSecurityHeaders(_ headers: inout HTTPHeaders) {
-        headers.replaceOrAdd(name: "strict-transport-security", value: strictTransportSecurity)
-        headers.replaceOrAdd(name: "cache-control", value: "no-store")
-        headers.replaceOrAdd(name: "x-content-type-options", value: "nosniff")
+        for field in securityFields { headers.replaceOrAdd(name: field.name, value: field.value) }
     }
 
     /// The value of a cookie, from every `Cookie` field.

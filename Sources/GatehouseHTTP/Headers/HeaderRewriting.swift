@@ -19,7 +19,7 @@ struct DroppedFields: OptionSet {
 /// Both directions' header rewriting in one pass each: a proxied request is on the hot path, so
 /// this walks the fields once instead of calling `remove(name:)` for every rule.
 enum HeaderRewriting {
-    static let securityHeaders: Set<String> = ["strict-transport-security", "cache-control", "x-content-type-options"]
+    static let securityHeaders = Set(GatewayHeaders.securityFields.map(\.name))
     /// Fields a client may not remove by naming them in `Connection`: framing must reach the upstream
     /// exactly as the gateway parsed it.
     static let unremovable: Set<String> = ["content-length", "transfer-encoding", "host"]
@@ -122,9 +122,7 @@ enum HeaderRewriting {
             fields.append((name, value))
         }
         // Any such field of the upstream's was left out above, so these are added, not replaced.
-        fields.append(("strict-transport-security", GatewayHeaders.strictTransportSecurity))
-        fields.append(("cache-control", "no-store"))
-        fields.append(("x-content-type-options", "nosniff"))
+        fields.append(contentsOf: GatewayHeaders.securityFields.lazy.map { ($0.name, $0.value) })
         if close { fields.append(("connection", "close")) }
         // Built as a list and wrapped once: `HTTPHeaders.add` re-checks every name.
         return HTTPHeaders(fields)
