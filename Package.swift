@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "GatehouseHTTP",
             dependencies: [
-                "GatehouseCore",
+                "GatehouseCore", "GatehouseCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -138,7 +138,7 @@ let package = Package(
             name: "GatehouseTesting",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "GatehouseCore",
+                "GatehouseCore", "GatehouseCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,6 @@
 import CGatehouseZlib
 
-/// Streaming gzip compression through the system zlib: input in pieces, output in pieces, so a
+/// Streaming gzip (or zlib, raw deflate) compression through the system zlib: input in pieces, output in pieces, so a
 /// large database is never held whole in memory.
 public final class StreamingDeflater {
     public struct Failure: Error {
@@ -10,13 +10,13 @@ public final class StreamingDeflater {
     private var stream = z_stream()
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
 
-    public init(level: Int32 = 6) throws {
-        guard czlib_deflate_init2(&stream, level, 15 + 16) == Z_OK else { throw Failure() }
+    public init(level: Int32 = 6, format: ZlibFormat = .gzip) throws {
+        guard czlib_deflate_init2(&stream, level, format.windowBits) == Z_OK else { throw Failure() }
     }
 
     deinit { deflateEnd(&stream) }
 
-    /// Compresses `input`, calling `emit` with each piece of gzip output.
+    /// Compresses `input`, calling `emit` with each piece of output.
     public func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
@@ -24,7 +24,7 @@ public final class StreamingDeflater {
         try run(flush: Z_NO_FLUSH, emit: emit)
     }
 
-    /// Ends the gzip stream (trailer with CRC and length).
+    /// Ends the stream (for gzip, the trailer with CRC and length).
     public func finish(emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         stream.next_in = nil
         stream.avail_in = 0

@@ -3,12 +3,7 @@ import CGatehouseZlib
 /// Streaming zlib inflate, for scanning and verifying: gzip files member after member, and raw deflate ZIP entries.
 /// Output is handed over in pieces; nothing is held whole in memory.
 public final class StreamingInflater {
-    public enum Format: Sendable {
-        /// gzip, possibly several members one after another (as `cat a.gz b.gz` makes).
-        case gzip
-        /// Raw deflate, as ZIP stores it.
-        case raw
-    }
+    public typealias Format = ZlibFormat
 
     public struct Corrupt: Error {
         public init() {}
@@ -16,12 +11,14 @@ public final class StreamingInflater {
 
     private var stream = z_stream()
     private let format: Format
-    private var output = [UInt8](repeating: 0, count: 256 * 1024)
+    private var output: [UInt8]
     private(set) var finished = false
 
-    public init(_ format: Format) throws {
+    /// `outputSize`: the most output handed to `emit` at once (large for files, small for a proxied response).
+    public init(_ format: Format, outputSize: Int = 256 * 1024) throws {
         self.format = format
-        guard czlib_inflate_init2(&stream, format == .gzip ? 15 + 16 : -15) == Z_OK else { throw Corrupt() }
+        output = [UInt8](repeating: 0, count: outputSize)
+        guard czlib_inflate_init2(&stream, format.windowBits) == Z_OK else { throw Corrupt() }
     }
 
     deinit { inflateEnd(&stream) }
@@ -38,7 +35,7 @@ public final class StreamingInflater {
         stream.avail_in = uInt(input.count)
         while stream.avail_in > 0 {
             if finished {
-                // Another gzip member follows; raw deflate ends at its first stream end.
+                // Another gzip member follows; zlib and raw deflate end at their first stream end.
                 guard format == .gzip else { return }
                 guard inflateReset(&stream) == Z_OK else { throw Corrupt() }
                 finished = false
@@ -58,5 +55,29 @@ public final class StreamingInflater {
             default: throw Corrupt()
             }
         }
+    }
+}
+
+/// The three framings of deflate data zlib reads and writes.
+public enum ZlibFormat: Sendable {
+    /// gzip (RFC 1952), possibly several members one after another (as `cat a.gz b.gz` makes).
+    case gzip
+    /// zlib-wrapped deflate (RFC 1950): HTTP's `deflate` coding.
+    case zlib
+    /// Raw deflate (RFC 1951), as ZIP stores it and some servers send for `deflate`.
+    case raw
+
+    var windowBits: Int32 {
+        switch self {
+        case .gzip: 15 + 16
+        case .zlib: 15
+        case .raw: -15
+        }
+    }
+
+    /// HTTP's `deflate` is zlib-wrapped, but some servers send raw deflate: a zlib header is two bytes
+    /// whose first names deflate (CM 8) and which together are a multiple of 31 (RFC 1950 §2.2).
+    public static func ofDeflate(startingWith first: UInt8, _ second: UInt8) -> ZlibFormat {
+        first & 0x0F == 8 && (UInt16(first) << 8 | UInt16(second)) % 31 == 0 ? .zlib : .raw
     }
 }

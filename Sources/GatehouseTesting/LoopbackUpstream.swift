@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCompression
 import GRDB
 import NIOCore
 import NIOHTTP1
@@ -11,6 +12,9 @@ import Synchronization
 /// - `/close`: closes the connection without answering;
 /// - `/bytes/N`: answers N bytes;
 /// - `/card`: a text page showing a card number, in its body and its file name (for response masking);
+///   `/card.gz`, `/card.deflate`, `/card.raw-deflate`: the same page compressed whatever was asked;
+///   `/card.gz-cut`: compressed and cut off; `/card.br`: claiming a coding no one here decodes;
+///   `/card-untyped`: the page without a Content-Type;
 /// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
@@ -133,9 +137,13 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             }
             return
         }
+        if head.uri.hasPrefix("/card.") || head.uri == "/card-untyped" {
+            answerCompressedCard(context: context, head: head)
+            return
+        }
         if head.uri.hasPrefix("/card") {
             send(
-                context: context, version: head.version, body: ByteBuffer(string: "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"),
+                context: context, version: head.version, body: ByteBuffer(string: Self.cardPage),
                 extraHeaders: [("Content-Disposition", "attachment; filename=\"card-4111111111111111.txt\"")])
             return
         }
@@ -177,17 +185,46 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         send(context: context, version: head.version, body: ByteBuffer(bytes: data), contentType: "application/json", extraHeaders: extraHeaders)
     }
 
+    static let cardPage = "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"
+
+    private func answerCompressedCard(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let page = Array(Self.cardPage.utf8)
+        let (coding, format): (String?, ZlibFormat?) =
+            switch head.uri {
+            case "/card.gz", "/card.gz-cut": ("gzip", .gzip)
+            case "/card.deflate": ("deflate", .zlib)
+            case "/card.raw-deflate": ("deflate", .raw)
+            case "/card.br": ("br", nil)
+            default: (nil, nil)
+            }
+        var body = page
+        if let format, let deflater = try? StreamingDeflater(format: format) {
+            body = []
+            try? page.withUnsafeBytes { try deflater.feed($0) { body += $0 } }
+            try? deflater.finish { body += $0 }
+            if head.uri.hasSuffix("-cut") { body.removeLast(body.count / 2) }
+        }
+        send(
+            context: context, version: head.version, body: ByteBuffer(bytes: body), contentType: coding == nil ? nil : "text/plain; charset=utf-8",
+            extraHeaders: coding.map { [("Content-Encoding", $0)] } ?? [], firstPiece: format == .raw ? 1 : nil)
+    }
+
     func send(
-        context: ChannelHandlerContext, version: HTTPVersion, body: ByteBuffer, contentType: String = "text/plain",
-        extraHeaders: [(String, String)] = []
+        context: ChannelHandlerContext, version: HTTPVersion, body: ByteBuffer, contentType: String? = "text/plain",
+        extraHeaders: [(String, String)] = [], firstPiece: Int? = nil
     ) {
         var headers = HTTPHeaders(extraHeaders)
-        headers.add(name: "content-type", value: contentType)
+        if let contentType { headers.add(name: "content-type", value: contentType) }
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "connection", value: "keep-alive")
         headers.add(name: "set-cookie", value: "__Host-gatehouse_session=fixated; Path=/; Secure")
         headers.add(name: "set-cookie", value: "app=1; Path=/")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        var body = body
+        if let firstPiece, let first = body.readSlice(length: firstPiece) {
+            // Sent apart, so the gateway reads the body in more than one piece.
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(first))), promise: nil)
+        }
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }

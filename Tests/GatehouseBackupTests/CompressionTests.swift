@@ -5,6 +5,27 @@ import Testing
 
 /// Streaming gzip through the system zlib, checked against the system gzip tool.
 struct CompressionTests {
+    /// HTTP's `deflate` may come zlib-wrapped or raw; the two are told apart by the first two bytes,
+    /// and both read back in pieces as small as one byte.
+    @Test func zlibAndRawDeflateAreToldApart() throws {
+        let input = Array(String(repeating: "Card on file: 4111 1111 1111 1111. ", count: 200).utf8)
+        for format in [ZlibFormat.zlib, .raw] {
+            var compressed: [UInt8] = []
+            let deflater = try StreamingDeflater(format: format)
+            try input.withUnsafeBytes { try deflater.feed($0) { compressed += $0 } }
+            try deflater.finish { compressed += $0 }
+            #expect(ZlibFormat.ofDeflate(startingWith: compressed[0], compressed[1]) == format)
+            var restored: [UInt8] = []
+            let inflater = try StreamingInflater(format, outputSize: 64)
+            for byte in compressed { try [byte].withUnsafeBytes { try inflater.feed($0) { restored += $0 } } }
+            try inflater.end()
+            #expect(restored == input)
+        }
+        // Garbage is corrupt, not silently empty.
+        let inflater = try StreamingInflater(.zlib)
+        #expect(throws: StreamingInflater.Corrupt.self) { try [UInt8](repeating: 0xFF, count: 16).withUnsafeBytes { try inflater.feed($0) { _ in } } }
+    }
+
     @Test func roundTripsInPiecesAndGzipReadsIt() throws {
         var generator = SystemRandomNumberGenerator()
         let input = (0..<3_000_000).map { _ in UInt8.random(in: 0x20...0x7A, using: &generator) }

@@ -252,6 +252,31 @@ struct CardTokenizationTests {
         #expect(echoed.status == 200 && fixture.upstream.received.last?.bodyText.contains("4111111111111111") == true)
     }
 
+    /// An upstream that compresses text although it was asked for identity: the response is decoded and
+    /// masked, and goes on as identity; a coding the gateway cannot decode is not forwarded; a compressed
+    /// body cut off ends the client's connection without a complete response.
+    @Test func compressedResponsesAreDecodedAndMasked() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let masked = "Card on file: 4111 11** **** 1111, backup 555555******4444.\n"
+        for path in ["/card.gz", "/card.deflate", "/card.raw-deflate", "/card-untyped"] {
+            let page = try fixture.get(path, fixture.bearer + ["-H", "Accept-Encoding: gzip, deflate"])
+            #expect(page.status == 200, "\(path): \(page.error)")
+            #expect(page.text == masked, "\(path): \(page.text)")
+            #expect(page.header("content-encoding").isEmpty, "\(path)")
+        }
+        let brotli = try fixture.get("/card.br", fixture.bearer)
+        #expect(brotli.status == 502)
+        #expect(brotli.text.contains("content coding &#39;br&#39;") && !brotli.text.contains("4111"), "\(brotli.text)")
+        let cut = try fixture.get("/card.gz-cut", fixture.bearer)
+        #expect(!cut.text.contains("4111 1111 1111 1111") && !cut.error.isEmpty, "\(cut.status) \(cut.error)")
+        // The gateway is still serving, and tenants that turned tokenization off get the bytes as sent.
+        #expect(try fixture.get("/card", fixture.bearer).status == 200)
+        try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--tokenization", "off"))
+        #expect(eventually(within: 5) { (try? fixture.get("/card.br", fixture.bearer).status) == 200 })
+        #expect(fixture.gateway.log().contains("cannot be checked for card numbers"))
+    }
+
     /// A card number in the URL path (as digits or as percent escapes) reaches the upstream as its
     /// token; logs show a path's card number masked, even for a tenant that turned tokenization off.
     @Test func cardNumbersInThePath() throws {

@@ -63,6 +63,8 @@ final class Exchange {
     var bodyDecoded = false
     /// Masks card numbers in the response (the tenant tokenizes and the response is text).
     var responseMasker: (any CardResponseMasking)?
+    /// Set when a masked response came compressed: it is decoded before masking and goes on as identity.
+    var responseInflater: ResponseInflater?
 
     init(head: HTTPRequestHead, clientIP: IPAddress, clientIPText: String? = nil) {
         self.head = head

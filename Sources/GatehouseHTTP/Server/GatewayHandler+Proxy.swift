@@ -118,14 +118,10 @@ extension GatewayHandler {
         return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
     }
 
-    /// Text responses without a content coding are masked (BIN and last four at most).
+    /// Responses whose type is text (or unstated) are masked (BIN and last four at most); a binary
+    /// type (an image, a PDF, an archive) goes on as it is.
     static func mayMask(_ headers: HTTPHeaders) -> Bool {
-        var type: String?
-        for (name, value) in headers {
-            if name.equalsIgnoringASCIICase("content-encoding"), !value.equalsIgnoringASCIICase("identity") { return false }
-            if type == nil, name.equalsIgnoringASCIICase("content-type") { type = value.asciiLowercased }
-        }
-        guard let type else { return false }
+        guard let type = headers.first(name: "content-type")?.asciiLowercased else { return true }
         return type.hasPrefix("text/") || ["json", "xml", "javascript"].contains { type.utf8.containsBytes($0.utf8) }
     }
 
@@ -142,7 +138,24 @@ extension GatewayHandler {
         exchange.responseDeadline = nil
         var headers = HeaderRewriting.clientResponse(head.headers, close: !exchange.keepAlive)
         if exchange.tenant?.card.tokenize == true {
-            if Self.mayMask(head.headers) { exchange.responseMasker = shared.services.cards.responseMasker() }
+            if Self.mayMask(head.headers), mayHaveBody(head.status) {
+                let coding = ResponseCoding(head.headers)
+                if case .undecodable(let name) = coding {
+                    refuseResponseCoding(exchange, name)
+                    return
+                }
+                if coding != .identity {
+                    // Decoded, masked and sent on as identity (its length is known only at the end).
+                    guard let inflater = try? ResponseInflater(coding) else {
+                        upstreamFailed(ResponseInflater.Corrupt())
+                        return
+                    }
+                    exchange.responseInflater = inflater
+                    headers.remove(name: "content-encoding")
+                    headers.remove(name: "content-length")
+                }
+                exchange.responseMasker = shared.services.cards.responseMasker()
+            }
             // Field values too (a Location or Content-Disposition naming a card), masked in place.
             if headers.contains(where: { CardRewrite.mayHoldCard($0.value) }) {
                 let cards = shared.services.cards
@@ -157,9 +170,17 @@ extension GatewayHandler {
     func upstreamResponseBody(_ buffer: ByteBuffer) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
         exchange.responseBytes += buffer.readableBytes
-        if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
-            let masked = buffer.withUnsafeReadableBytes { exchange.responseMasker!.process($0) }
-            if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
+        if let inflater = exchange.responseInflater {
+            do {
+                try buffer.withUnsafeReadableBytes { compressed in
+                    try inflater.feed(compressed) { writeMasked(exchange, $0, context: context) }
+                }
+            } catch {
+                responseBodyCorrupt(exchange)
+                return
+            }
+        } else if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
+            buffer.withUnsafeReadableBytes { writeMasked(exchange, $0, context: context) }
         } else {
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
@@ -169,12 +190,54 @@ extension GatewayHandler {
         }
     }
 
+    private func writeMasked(_ exchange: Exchange, _ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+        let masked = exchange.responseMasker!.process(bytes)
+        if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
+    }
+
+    /// A compressed response that does not decode: the client's connection is closed mid-response.
+    private func responseBodyCorrupt(_ exchange: Exchange) {
+        shared.services.logger.warning(
+            "upstream response body could not be decoded", metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")"])
+        upstreamFailed(ResponseInflater.Corrupt())
+    }
+
+    /// Whether a response with this status to this exchange's request carries a body.
+    private func mayHaveBody(_ status: HTTPResponseStatus) -> Bool {
+        exchange?.head.method != .HEAD && status != .noContent && status != .notModified
+    }
+
+    /// A text response in a coding the gateway cannot decode could carry a card number unmasked: it is
+    /// not forwarded (502), and its connection, with the body unread, is closed.
+    private func refuseResponseCoding(_ exchange: Exchange, _ coding: String) {
+        guard let upstream = exchange.upstream else { return }
+        upstream.handler.receiver = nil
+        upstream.handler.close()
+        exchange.upstream = nil
+        if !exchange.requestEnded { exchange.keepAlive = false }
+        shared.upstreamFailures.increment()
+        shared.services.logger.warning(
+            "upstream response in a content coding that cannot be checked for card numbers",
+            metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "coding": "\(coding)"])
+        respond(
+            exchange, .badGateway, title: "Upstream error",
+            "The application answered in the content coding '\(coding)', which the gateway cannot check for card numbers, so the answer was not passed on.")
+        resumeReads()
+    }
+
     func upstreamReadComplete() {
         context?.flush()
     }
 
     func upstreamResponseEnd(reusable: Bool) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
+        // A compressed body cut off in the middle: the client gets an incomplete response, not an end.
+        if let inflater = exchange.responseInflater {
+            do { try inflater.finish() } catch {
+                responseBodyCorrupt(exchange)
+                return
+            }
+        }
         exchange.upstream = nil
         exchange.responseDeadline = nil
         if reusable && exchange.requestEnded {

@@ -1,0 +1,65 @@
+import GatehouseCompression
+import NIOHTTP1
+
+/// The content coding of an upstream's response. A tokenizing tenant's upstream is asked for
+/// identity but may compress text anyway; such a response is decoded as it streams, so card numbers
+/// in it can be masked, and a coding the gateway cannot decode is not forwarded at all.
+enum ResponseCoding: Equatable {
+    case identity
+    case gzip
+    case deflate
+    case undecodable(String)
+
+    init(_ headers: HTTPHeaders) {
+        let codings = headers["content-encoding"].flatMap { $0.split(separator: ",") }
+            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { !$0.isEmpty && $0 != "identity" }
+        switch (codings.count, codings.first) {
+        case (0, _): self = .identity
+        case (1, "gzip"), (1, "x-gzip"): self = .gzip
+        case (1, "deflate"): self = .deflate
+        default: self = .undecodable(codings.joined(separator: ", "))
+        }
+    }
+}
+
+/// Inflates a compressed response body as it streams. For `deflate` the framing (zlib or raw) is
+/// read from the first two bytes, which may arrive in different chunks.
+final class ResponseInflater {
+    struct Corrupt: Error {}
+
+    private let coding: ResponseCoding
+    private var inflater: StreamingInflater?
+    private var firstByte: UInt8?
+
+    init(_ coding: ResponseCoding) throws {
+        self.coding = coding
+        if coding == .gzip { inflater = try StreamingInflater(.gzip, outputSize: 16 * 1024) }
+    }
+
+    /// Inflates `input`, calling `emit` with each piece of output.
+    func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
+        guard !input.isEmpty else { return }
+        if let inflater {
+            try inflater.feed(input, emit: emit)
+            return
+        }
+        guard let first = firstByte else {
+            firstByte = input[0]
+            try feed(UnsafeRawBufferPointer(rebasing: input.dropFirst()), emit: emit)
+            return
+        }
+        let made = try StreamingInflater(ZlibFormat.ofDeflate(startingWith: first, input[0]), outputSize: 16 * 1024)
+        inflater = made
+        try withUnsafeBytes(of: first) { try made.feed($0, emit: emit) }
+        try made.feed(input, emit: emit)
+    }
+
+    /// At the end of the body: a stream cut off in the middle is corrupt. An empty body is not.
+    func finish() throws {
+        if let inflater {
+            try inflater.end()
+        } else if firstByte != nil {
+            throw Corrupt()
+        }
+    }
+}
