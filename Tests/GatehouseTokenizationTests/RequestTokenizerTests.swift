@@ -425,6 +425,34 @@ struct RequestTokenizerTests {
         #expect(unknown.hasPrefix("tok_"))
     }
 
+    /// XML and HTML read `&#52;` and `&#x34;` as the digit 4: a card number spelled in character
+    /// references is tokenized in markup and text, and refused where it cannot be placed.
+    @Test func cardNumbersInCharacterReferences() throws {
+        let xml = "<pay><number>&#52;&#x31;&#X31;&#0049;111111111111</number><note>&#169; &#49;&#50;</note></pay>"
+        let (output, outcome) = try rewrite(xml, "application/xml")
+        #expect(outcome.tokenized == 1, "\(output)")
+        // Once a card number is found, every reference to a card character is written out (the same text
+        // to an XML reader); others stay.
+        #expect(output.hasPrefix("<pay><number>tok_") && output.hasSuffix("_1111</number><note>&#169; 12</note></pay>"), "\(output)")
+        let (html, _) = try rewrite("<p>Card: 4111&#32;1111&#32;1111&#32;1111</p>", "text/html")
+        #expect(html.hasPrefix("<p>Card: tok_") && html.hasSuffix("_1111</p>"), "\(html)")
+        let (wide, _) = try rewrite("card &#xFF14;111111111111111.", "text/plain")
+        #expect(wide.hasPrefix("card tok_") && wide.hasSuffix("_1111."), "\(wide)")
+        // References that are not card characters, or not references, stay as written.
+        for text in ["&#169;&#x2014;&#12;", "&#52", "&#x;", "&#99999999999;", "AT&T &# &amp;"] {
+            let unchanged = try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
+            #expect(unchanged.body == nil, "\(text)")
+        }
+        // In JSON the references stay text the rewriter does not decode: refused rather than passed on.
+        #expect(throws: CardRefusal.characterReferences) {
+            try RequestTokenizer().rewriteBody(
+                Array(#"{"note":"&#52;111111111111111"}"#.utf8), contentType: "application/json", withContext: false, tokenFor: tokenFor)
+        }
+        // A security code split across CDATA sections or around a comment still goes whole.
+        let (split, splitOutcome) = try rewrite("<p><cvv><![CDATA[12]]><![CDATA[3]]></cvv><cvc>4<!-- x -->56</cvc><a>1</a></p>", "text/xml")
+        #expect(splitOutcome.removedSecurityCodes == 2 && split == "<p><a>1</a></p>", "\(split)")
+    }
+
     @Test func findingsCarryTheSecurityCodeAndExpiryOfTheirObject() throws {
         var seen: [(String, String?, String?)] = []
         _ = try RequestTokenizer().rewriteBody(

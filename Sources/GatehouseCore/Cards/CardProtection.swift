@@ -45,6 +45,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadableCharset(String)
     /// A card number is written with digits or spaces other than ASCII ones.
     case nonASCIIDigits
+    /// A card number is spelled in character references (`&#52;`) where they cannot be rewritten.
+    case characterReferences
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
             "The body is \(charset) text, which the gateway cannot scan for card numbers; send it as UTF-8."
         case .nonASCIIDigits:
             "The body holds a card number written with non-ASCII digits or spaces, which the gateway cannot tokenize; send card numbers with ASCII digits."
+        case .characterReferences:
+            "The body holds a card number written as character references (&#…;), which the gateway cannot tokenize in this content type; send card numbers as plain digits."
         }
     }
 }

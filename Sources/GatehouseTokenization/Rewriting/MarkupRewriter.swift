@@ -40,9 +40,24 @@ struct MarkupRewriter {
                 body = kept
             }
         }
+        // A card number spelled in character references is read as the application reads it.
+        var referencesDecoded = false
+        if let decoded = CharacterReferences.decodingCardCharacters(body), Self.holdsCardNumber(decoded) {
+            body = decoded
+            referencesDecoded = true
+        }
         let replaced = replacement.replacing(in: body, context: context)
-        return replaced ?? (removed > 0 ? body : nil)
+        return replaced ?? (removed > 0 || referencesDecoded ? body : nil)
     }
+
+    static func holdsCardNumber(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { PANDetector.containsPAN($0) } || UnicodeDigits.holdCardNumber(bytes)
+    }
+
+    /// Sections inside an element that leave its content text: CDATA and comments.
+    private static let textSections: [(open: [UInt8], close: [UInt8])] = [
+        (Array("<![CDATA[".utf8), Array("]]>".utf8)), (Array("<!--".utf8), Array("-->".utf8)),
+    ]
 
     /// Elements whose content is text only: `<name …>text</name>`, with the local name.
     static func simpleElements(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>, content: Range<Int>)] {
@@ -52,13 +67,19 @@ struct MarkupRewriter {
             let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             let contentStart = close + 1
             guard var nextOpen = bytes[contentStart...].firstIndex(of: UInt8(ascii: "<")) else { break }
-            // Text in a CDATA section (`<cvv><![CDATA[123]]></cvv>`) is still text only.
-            if bytes[nextOpen...].starts(with: Array("<![CDATA[".utf8)) {
-                guard let cdataEnd = bytes[nextOpen...].firstRange(of: Array("]]>".utf8)),
-                      let after = bytes[cdataEnd.upperBound...].firstIndex(of: UInt8(ascii: "<"))
-                else { continue }
+            // Text in CDATA sections (`<cvv><![CDATA[12]]><![CDATA[3]]></cvv>`) and around comments is
+            // still text only.
+            var textOnly = true
+            while let opener = Self.textSections.first(where: { bytes[nextOpen...].starts(with: $0.open) }) {
+                guard let sectionEnd = bytes[nextOpen...].firstRange(of: opener.close),
+                      let after = bytes[sectionEnd.upperBound...].firstIndex(of: UInt8(ascii: "<"))
+                else {
+                    textOnly = false
+                    break
+                }
                 nextOpen = after
             }
+            guard textOnly else { continue }
             // `</name>`, with space allowed before the '>'.
             let end = Array("</".utf8) + Array(qualified)
             guard bytes[nextOpen...].starts(with: end) else { continue }

@@ -168,8 +168,13 @@ extension RequestTokenizer: CardProtection {
             return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
         }
         let outcome = try rewriteBody(body, kind: kind, withContext: withContext, tokenFor: tokenFor)
-        // What would go on, read with other digits and spaces as ASCII, holds no card number.
-        if UnicodeDigits.holdCardNumber(outcome.body ?? body) { throw .nonASCIIDigits }
+        // What would go on, read with other digits and spaces as ASCII, or with character references
+        // decoded (as a page showing it would), holds no card number.
+        let forwarded = outcome.body ?? body
+        if UnicodeDigits.holdCardNumber(forwarded) { throw .nonASCIIDigits }
+        if let decoded = CharacterReferences.decodingCardCharacters(forwarded), MarkupRewriter.holdsCardNumber(decoded) {
+            throw .characterReferences
+        }
         return outcome
     }
 

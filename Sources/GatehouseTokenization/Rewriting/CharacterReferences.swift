@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Numeric character references (`&#52;`, `&#x34;`) to the characters a card number is written with:
+/// in XML and HTML, `&#52;&#49;…` is read as digits, so a card number can hide in them.
+enum CharacterReferences {
+    /// Whether the bytes hold `&#` at all (most bodies do not; `memchr` runs a vector at a time).
+    static func mayHold(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard raw.count >= 4, var cursor = raw.baseAddress else { return false }
+            let end = raw.baseAddress! + raw.count
+            while cursor < end, let amp = memchr(cursor, Int32(UInt8(ascii: "&")), end - cursor) {
+                let next = UnsafeRawPointer(amp) + 1
+                if next < end, next.load(as: UInt8.self) == UInt8(ascii: "#") { return true }
+                cursor = next
+            }
+            return false
+        }
+    }
+
+    /// The bytes with each reference to a digit (of any script the detector maps), a space or a dash
+    /// replaced by that character in UTF-8; nil when there is none. Other references stay as written.
+    static func decodingCardCharacters(_ bytes: [UInt8]) -> [UInt8]? {
+        guard mayHold(bytes) else { return nil }
+        var output: [UInt8] = []
+        var copied = 0
+        var index = 0
+        while let amp = bytes[index...].firstIndex(of: UInt8(ascii: "&")) {
+            index = amp + 1
+            guard let (scalar, end) = reference(in: bytes, at: amp), isCardCharacter(scalar) else { continue }
+            if output.isEmpty { output.reserveCapacity(bytes.count) }
+            output.append(contentsOf: bytes[copied..<amp])
+            output.append(contentsOf: Array(String(Character(scalar)).utf8))
+            copied = end
+            index = end
+        }
+        guard copied > 0 else { return nil }
+        output.append(contentsOf: bytes[copied...])
+        return output
+    }
+
+    /// `&#DDD;` or `&#xHHH;` at `start`: the character and the index after the ';'.
+    private static func reference(in bytes: [UInt8], at start: Int) -> (Unicode.Scalar, Int)? {
+        var index = start + 2
+        guard index < bytes.count, bytes[start + 1] == UInt8(ascii: "#") else { return nil }
+        let hex = bytes[index] | 0x20 == UInt8(ascii: "x")
+        if hex { index += 1 }
+        var value: UInt32 = 0
+        let digitsStart = index
+        while index < bytes.count, index - digitsStart < 8 {
+            let byte = bytes[index]
+            let digit: UInt32
+            if byte.isASCIIDigit {
+                digit = UInt32(byte - 0x30)
+            } else if hex, (byte | 0x20) >= 0x61, (byte | 0x20) <= 0x66 {
+                digit = UInt32((byte | 0x20) - 0x61 + 10)
+            } else {
+                break
+            }
+            value = value * (hex ? 16 : 10) + digit
+            index += 1
+        }
+        guard index > digitsStart, index < bytes.count, bytes[index] == UInt8(ascii: ";"), let scalar = Unicode.Scalar(value) else { return nil }
+        return (scalar, index + 1)
+    }
+
+    private static func isCardCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x20, 0x2D, 0xA0, 0x2000...0x200A, 0x202F, 0x3000,
+             0xFF10...0xFF19, 0x0660...0x0669, 0x06F0...0x06F9, 0x0966...0x096F:
+            true
+        default:
+            false
+        }
+    }
+}
