@@ -453,6 +453,29 @@ struct RequestTokenizerTests {
         #expect(splitOutcome.removedSecurityCodes == 2 && split == "<p><a>1</a></p>", "\(split)")
     }
 
+    /// Security codes written inline: GraphQL arguments (in a JSON request's `query` or sent as
+    /// application/graphql) and `name: value` text. Content IDs and the bare word stay.
+    @Test func inlineSecurityCodes() throws {
+        let graphQL = #"{"query":"mutation { pay(card: \"4111111111111111\", cvv: \"123\", amount: 5) }","variables":{"cvc":"456"}}"#
+        let (json, outcome) = try rewrite(graphQL, "application/json")
+        #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 2, "\(json)")
+        #expect(json.hasPrefix(#"{"query":"mutation { pay(card: \"tok_"#) && json.hasSuffix(#"_1111\", , amount: 5) }","variables":{}}"#), "\(json)")
+        // Without an escape or a card number in it, the document is still read.
+        let (plain, plainOutcome) = try rewrite(#"{"query" : "{ pay(order: 7, CVC2: 123) { ok } }"}"#, "application/json")
+        #expect(plainOutcome.removedSecurityCodes == 1 && plain == #"{"query":"{ pay(order: 7, ) { ok } }"}"#, "\(plain)")
+        // Only a GraphQL document is read for inline fields; other strings are values.
+        let (note, noteOutcome) = try rewrite(#"{"note":"cvv: 123"}"#, "application/json")
+        #expect(noteOutcome.removedSecurityCodes == 0 && note == #"{"note":"cvv: 123"}"#)
+        let (raw, rawOutcome) = try rewrite("mutation { pay(card: \"5555555555554444\", security_code: '12\\'3') }", "application/graphql")
+        #expect(rawOutcome.removedSecurityCodes == 1 && raw.hasPrefix("mutation { pay(card: \"tok_") && raw.hasSuffix("_4444\", ) }"), "\(raw)")
+        let (text, _) = try rewrite("Card 4111 1111 1111 1111\nCVV: 123\n\"cvc\" = 456, exp 12/30", "text/plain")
+        #expect(text.hasPrefix("Card tok_") && text.hasSuffix("_1111\n\n, exp 12/30"), "\(text)")
+        for unchanged in [#"<img src="cid:part1.xyz">"#, "What is a CVV? It is on the back.", "discvv: 1, cvvx=2", "cvv:", "cvv: \"open"] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(unchanged.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
+            #expect(outcome.body == nil, "\(unchanged)")
+        }
+    }
+
     @Test func findingsCarryTheSecurityCodeAndExpiryOfTheirObject() throws {
         var seen: [(String, String?, String?)] = []
         _ = try RequestTokenizer().rewriteBody(

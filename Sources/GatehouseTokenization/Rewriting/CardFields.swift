@@ -9,6 +9,9 @@ public enum CardFieldNames {
         // As shops and payment forms spell them (Magento's cc_cid, card_cvv, cvv_code, …).
         "cardcvv", "cardcvc", "cardcvv2", "cardcvc2", "cccvv", "cccvc", "cccid", "cvvcode", "cvccode", "cvvnumber", "cvcnumber",
     ]
+    /// A GraphQL request's document (`{"query": "mutation { pay(cvv: \"123\") }"}`): its inline
+    /// arguments are read as text fields.
+    static let graphQLDocuments: Set<String> = ["query"]
     static let expiries: Set<String> = [
         "exp", "expiry", "expiration", "expdate", "expirydate", "expirationdate", "expmonth", "expyear", "expirymonth",
         "expiryyear", "expirationmonth", "expirationyear", "cardexpiry",
@@ -20,7 +23,7 @@ public enum CardFieldNames {
     /// name never does: its length is in the top byte).
     static let slots: [(low: UInt64, high: UInt64, kind: Kind)] = {
         var slots = [(low: UInt64, high: UInt64, kind: Kind)](repeating: (0, 0, .other), count: 128)
-        for (names, kind) in [(securityCodes, Kind.securityCode), (expiries, Kind.expiry)] {
+        for (names, kind) in [(securityCodes, Kind.securityCode), (expiries, Kind.expiry), (graphQLDocuments, Kind.graphQLDocument)] {
             for name in names {
                 let words = pack(Array(name.utf8))
                 var index = slot(words.low, words.high)
@@ -49,7 +52,7 @@ public enum CardFieldNames {
     public static func isSecurityCode(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .securityCode }
     static func isExpiry(_ name: some StringProtocol) -> Bool { kind(Array(name.utf8)[...]) == .expiry }
 
-    enum Kind { case securityCode, expiry, other }
+    enum Kind { case securityCode, expiry, graphQLDocument, other }
 
     /// What a field name (as UTF-8) names. Names are ASCII and short, so the normalized form is
     /// built in place, without allocating, for every field of every request.
@@ -73,12 +76,12 @@ public enum CardFieldNames {
     }
 
     private static func plainKind(_ name: some Collection<UInt8>) -> Kind {
-        // Every name of interest starts with c, s or e (cvv, security_code, expiry, …).
+        // Every name of interest starts with c, s, e or q (cvv, security_code, expiry, query).
         guard name.count <= 24, let first = name.first(where: { $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") }) else {
             return .other
         }
         switch first {
-        case 0x63, 0x43, 0x73, 0x53, 0x65, 0x45: break
+        case 0x63, 0x43, 0x73, 0x53, 0x65, 0x45, 0x71, 0x51: break
         default: return .other
         }
         // Normalized (lowercase, no '_' or '-') straight into two words: no buffer, no String, no hashing.
@@ -116,7 +119,7 @@ struct CardContext {
         switch kind {
         case .securityCode: cvv = value()
         case .expiry: expiryParts.append(String(decoding: value(), as: UTF8.self))
-        case .other: break
+        case .graphQLDocument, .other: break
         }
     }
 }

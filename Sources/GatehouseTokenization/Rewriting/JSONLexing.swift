@@ -103,22 +103,30 @@ enum JSONLexing {
     }
 
     /// Writes a string token with its card numbers replaced, or as it was (`unchanged`: false
-    /// writes nothing when nothing changed).
+    /// writes nothing when nothing changed). `inlineFields`: the string is a GraphQL document, whose
+    /// inline security-code arguments go too.
     static func emitString<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, _ range: Range<Int>, _ replacement: inout TokenReplacement, removed: inout Int, context: CardContext,
-        into output: inout [UInt8], unchanged: Bool = true
+        into output: inout [UInt8], unchanged: Bool = true, inlineFields: Bool = false
     ) where Bytes.Index == Int {
         let inner = range.lowerBound + 1..<range.upperBound - 1
         let escaped = bytes[inner].contains(UInt8(ascii: "\\"))
         // Unescaped, a string with fewer than 13 digits cannot hold a card number.
-        guard escaped || bytes[inner].lazy.filter(\.isASCIIDigit).count >= 13 else {
+        guard escaped || inlineFields || bytes[inner].lazy.filter(\.isASCIIDigit).count >= 13 else {
             if unchanged { output.append(contentsOf: bytes[range]) }
             return
         }
-        let replaced: [UInt8]?
-        if escaped {
-            let text = JSONString.decode(Array(bytes[inner])[...])
+        var replaced: [UInt8]?
+        if escaped || inlineFields {
+            var text = escaped ? JSONString.decode(Array(bytes[inner])[...]) : Array(bytes[inner])
+            var cut = false
+            if inlineFields, let without = InlineSecurityCodes.removing(in: text) {
+                text = without.text
+                removed += without.removed
+                cut = true
+            }
             replaced = rewriteEmbeddedJSON(text, &replacement, removed: &removed) ?? replacement.replacing(in: text, context: context)
+            if replaced == nil && cut { replaced = text }
         } else {
             // Without escapes the string's bytes are its text: scanned where they lie, copied only to rewrite.
             replaced = bytes.withContiguousStorageIfAvailable { buffer in

@@ -45,7 +45,11 @@ struct JSONRewriter {
                 // A name is a string like any other: a card number used as a key becomes its token too.
                 JSONLexing.emitString(bytes, member.key, &replacement, removed: &removed, context: context, into: &output)
                 output.append(UInt8(ascii: ":"))
-                emit(member.value, context: context, into: &output)
+                if member.kind == .graphQLDocument, case .string(let range) = member.value {
+                    JSONLexing.emitString(bytes, range, &replacement, removed: &removed, context: context, into: &output, inlineFields: true)
+                } else {
+                    emit(member.value, context: context, into: &output)
+                }
             }
             output.append(UInt8(ascii: "}"))
         case .array(let elements):

@@ -62,6 +62,8 @@ struct JSONStreamRewriter {
 
             /// Set when an object's next member name is due before the next value.
             var memberDue = false
+            /// Set when the next value is a GraphQL document's (`query`), read for inline security codes.
+            var inlineValue = false
 
             while true {
                 // Locals and inline code only: a nested function capturing `index` would box it, and
@@ -80,6 +82,7 @@ struct JSONStreamRewriter {
                     let drop = kind == .securityCode && droppedAt < 0
                     stack[depth - 1].keyStart = keyStart
                     stack[depth - 1].dropping = drop
+                    inlineValue = kind == .graphQLDocument && droppedAt < 0
                     if drop {
                         droppedAt = depth
                     } else if droppedAt < 0, key.escaped || key.digits >= 13 {
@@ -88,6 +91,8 @@ struct JSONStreamRewriter {
                     }
                 }
                 // A value starts here.
+                let inline = inlineValue
+                inlineValue = false
                 guard depth < maxDepth else { throw JSONRewriter.Malformed() }
                 JSONLexing.skipSpace(fast: bytes, &index)
                 guard index < end else { throw JSONRewriter.Malformed() }
@@ -95,7 +100,9 @@ struct JSONStreamRewriter {
                 case UInt8(ascii: "\""):
                     let string = try JSONLexing.scanString(bytes, &index)
                     // Without an escape a string of fewer than 13 digits cannot hold a card number.
-                    if droppedAt < 0, string.escaped || string.digits >= 13 { noteString(bytes, string.range) }
+                    if droppedAt < 0, string.escaped || string.digits >= 13 || inline {
+                        noteString(bytes, string.range, inlineFields: inline)
+                    }
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     let range = try JSONLexing.number(bytes, &index)
                     if droppedAt < 0, range.count >= 13 { noteNumber(bytes, range) }
@@ -167,9 +174,10 @@ struct JSONStreamRewriter {
     }
 
     /// Notes the edit for a string token (a value or a member name) that holds a card number.
-    private mutating func noteString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+    private mutating func noteString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, inlineFields: Bool = false) {
         var output: [UInt8] = []
-        JSONLexing.emitString(bytes, range, &replacement, removed: &removed, context: CardContext(), into: &output, unchanged: false)
+        JSONLexing.emitString(
+            bytes, range, &replacement, removed: &removed, context: CardContext(), into: &output, unchanged: false, inlineFields: inlineFields)
         if !output.isEmpty { edits.append((range, output)) }
     }
 

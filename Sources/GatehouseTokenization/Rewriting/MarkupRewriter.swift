@@ -1,4 +1,5 @@
-/// Rewrites XML and any other text by scanning its bytes. In XML, elements and attributes named as
+/// Rewrites XML and any other text by scanning its bytes. In text, inline security codes
+/// (`cvv: 123`) are removed with their values. In XML, elements and attributes named as
 /// security codes (`<cvv>123</cvv>`, `<cvv><![CDATA[123]]></cvv>`, `<card cvv="123"/>`, any namespace
 /// prefix, any case) are removed with their content, and expiry elements and attributes travel to
 /// the processor with the number.
@@ -39,6 +40,12 @@ struct MarkupRewriter {
                 kept.append(contentsOf: bytes[copied...])
                 body = kept
             }
+        }
+        // In text (not XML, where a name before ':' may be a namespace prefix): `cvv: 123`, GraphQL
+        // arguments sent as application/graphql.
+        if !isXML, let without = InlineSecurityCodes.removing(in: body) {
+            body = without.text
+            removed += without.removed
         }
         // A card number spelled in character references is read as the application reads it.
         var referencesDecoded = false
