@@ -29,6 +29,11 @@ struct ProxyTests {
         #expect(response.header("set-cookie") == ["app=1; Path=/"])
         // The access log names the request without its query string.
         #expect(eventually { fixture.gateway.log().contains("GET /echo 200") })
+        // The whole text line: time, level, label, request, then the fields sorted by name.
+        let line = fixture.gateway.log().split(separator: "\n").first { $0.contains("GET /echo 200") }.map(String.init) ?? ""
+        let shape = #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info \[gatehouse\.access\] GET /echo 200 bytes_in=0 bytes_out=[1-9]\d* "#
+            + #"client=127\.0\.0\.1 host=acme\.gatehouse\.localhost ms=\d+\.\d tenant=acme user=acme\.alice$"#
+        #expect(line.range(of: shape, options: .regularExpression) != nil, "\(line)")
         #expect(!fixture.gateway.log().contains("do-not-log"))
         #expect(!fixture.gateway.log().contains(fixture.token))
     }

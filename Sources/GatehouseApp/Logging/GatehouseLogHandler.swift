@@ -120,14 +120,35 @@ enum LogClock {
         let millis = Int(now.tv_nsec / 1_000_000)
         let prefix = cache.withLock { cached -> String in
             if cached.second == second { return cached.prefix }
-            var time = second
-            var parts = tm()
-            gmtime_r(&time, &parts)
-            let text = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
-            cached = (second, text)
-            return text
+            cached = (second, makePrefix(second))
+            return cached.prefix
         }
         return prefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + String(millis) + "Z"
+    }
+
+    /// The same timestamp, appended as bytes.
+    static func appendTimestamp(to bytes: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = now.tv_sec
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let prefix = cache.withLock { cached -> String in
+            if cached.second == second { return cached.prefix }
+            cached = (second, makePrefix(second))
+            return cached.prefix
+        }
+        bytes += prefix.utf8
+        bytes.append(UInt8(ascii: "0") + UInt8(millis / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    private static func makePrefix(_ second: Int) -> String {
+        var time = second
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
     }
 
     private static func two(_ value: Int32) -> String {

@@ -23,13 +23,7 @@ final class LogWriter: Sendable {
 
     func write(_ line: String, batched: Bool) {
         if batched {
-            let full: [UInt8]? = pending.withLock { pending in
-                pending.append(contentsOf: line.utf8)
-                guard pending.count >= Self.batchBytes else { return nil }
-                defer { pending.removeAll(keepingCapacity: true) }
-                return pending
-            }
-            if let full { Self.writeAll(full) }
+            write(bytes: Array(line.utf8))
         } else {
             var bytes = pending.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
@@ -38,6 +32,17 @@ final class LogWriter: Sendable {
             bytes.append(contentsOf: line.utf8)
             Self.writeAll(bytes)
         }
+    }
+
+    /// A batched line already in bytes (an access-log line).
+    func write(bytes line: [UInt8]) {
+        let full: [UInt8]? = pending.withLock { pending in
+            pending.append(contentsOf: line)
+            guard pending.count >= Self.batchBytes else { return nil }
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        if let full { Self.writeAll(full) }
     }
 
     func flush() {

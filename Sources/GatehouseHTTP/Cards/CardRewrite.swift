@@ -20,7 +20,7 @@ struct CardRewrite {
         withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
-        let question = target.firstIndex(of: "?")
+        let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
         var path = target[..<(question ?? target.endIndex)]
         var query = question.map { target[target.index(after: $0)...] }
@@ -38,11 +38,15 @@ struct CardRewrite {
         if result.tokenized > 0 || result.removedSecurityCodes > 0 { result.target = String(path) + (query.map { "?" + $0 } ?? "") }
         // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
         // field name may hold).
-        if headers.contains(where: { Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) || Self.mayHoldEncodedCard($0.value) }) {
+        if headers.contains(where: { !Self.neverForwarded($0.name) && (Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) || Self.mayHoldEncodedCard($0.value)) }) {
             let tokenizedBefore = result.tokenized
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
                 var name = name, value = value
+                if Self.neverForwarded(name) {
+                    rewrittenHeaders.add(name: name, value: value)
+                    continue
+                }
                 if Self.mayHoldCard(name), let replaced = cards.rewriteHeaderValue(name, tokenFor: tokenFor) {
                     name = replaced
                     result.tokenized += 1
@@ -78,6 +82,12 @@ struct CardRewrite {
         return result
     }
 
+    /// Credentials: read by the gateway, removed before the request goes on (`HeaderRewriting`), so
+    /// not scanned. A Bearer token is long and would be read for every request.
+    static func neverForwarded(_ name: String) -> Bool {
+        name.utf8.count == 13 && name.equalsIgnoringASCIICase("authorization")
+    }
+
     /// A path may hold a card number: as a digit run, or spelled in percent escapes.
     static func mayHoldCard(inPath path: some StringProtocol) -> Bool {
         path.utf8.contains(UInt8(ascii: "%")) || mayHoldCard(path)
@@ -86,7 +96,8 @@ struct CardRewrite {
     /// A field value with a card number spelled in percent escapes or with '+' for spaces: a Referer that
     /// carries a search (`?q=4111+1111+…`), an encoded cookie.
     static func mayHoldEncodedCard(_ value: String) -> Bool {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return false }
+        // A card number is 13 digits at least: escaped or not, the value is longer than that.
+        guard value.utf8.count >= 13, value.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return false }
         return mayHoldCard(decoded(value))
     }
 
@@ -119,9 +130,15 @@ struct CardRewrite {
     /// Cheap pre-check: a card number is 13 digits or more in a row, single spaces or dashes allowed
     /// between them; a header value without such a run cannot hold one.
     static func mayHoldCard(_ value: some StringProtocol) -> Bool {
+        let utf8 = value.utf8
+        guard utf8.count >= 13 else { return false }
+        return utf8.withContiguousStorageIfAvailable { mayHoldCard(bytes: $0) } ?? mayHoldCard(bytes: Array(utf8))
+    }
+
+    private static func mayHoldCard(bytes: some Sequence<UInt8>) -> Bool {
         var digits = 0
         var separated = false
-        for byte in value.utf8 {
+        for byte in bytes {
             if byte &- 0x30 <= 9 {
                 digits += 1
                 separated = false

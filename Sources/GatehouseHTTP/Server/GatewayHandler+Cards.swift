@@ -45,7 +45,7 @@ extension GatewayHandler {
         exchange.body = nil
         if let raw = received, raw.readableBytes > 0 {
             do throws(RequestBodyDecoding.Failure) {
-                if let decoded = try RequestBodyDecoding.decode(
+                if exchange.head.headers.contains(name: "content-encoding"), let decoded = try RequestBodyDecoding.decode(
                     raw, contentEncoding: exchange.head.headers["content-encoding"], limit: shared.settings.maxBodyBytes)
                 {
                     received = decoded

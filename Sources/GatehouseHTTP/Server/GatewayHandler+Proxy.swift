@@ -121,8 +121,24 @@ extension GatewayHandler {
     /// Responses whose type is text (or unstated) are masked (BIN and last four at most); a binary
     /// type (an image, a PDF, an archive) goes on as it is.
     static func mayMask(_ headers: HTTPHeaders) -> Bool {
-        guard let type = headers.first(name: "content-type")?.asciiLowercased else { return true }
-        return type.hasPrefix("text/") || ["json", "xml", "javascript"].contains { type.utf8.containsBytes($0.utf8) }
+        guard var type = headers.first(name: "content-type") else { return true }
+        // Per response: compared in place, without a lowercase copy.
+        return type.withUTF8 { type in
+            containsIgnoringCase(type, "text/", atStartOnly: true) || containsIgnoringCase(type, "json")
+                || containsIgnoringCase(type, "xml") || containsIgnoringCase(type, "javascript")
+        }
+    }
+
+    /// Whether `text` holds `lowercase` (lowercase ASCII) but for ASCII case.
+    private static func containsIgnoringCase(_ text: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString, atStartOnly: Bool = false) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard text.count >= count else { return false }
+        let needle = lowercase.utf8Start
+        candidates: for start in 0...(atStartOnly ? 0 : text.count - count) {
+            for offset in 0..<count where text[start + offset].asciiLowercased != needle[offset] { continue candidates }
+            return true
+        }
+        return false
     }
 
     // MARK: UpstreamResponseReceiver
