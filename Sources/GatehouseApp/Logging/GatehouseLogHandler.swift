@@ -114,19 +114,13 @@ enum LogClock {
     private static let cache = Mutex<(second: Int, prefix: String)>((-1, ""))
 
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let second = now.tv_sec
-        let millis = Int(now.tv_nsec / 1_000_000)
-        let prefix = cache.withLock { cached -> String in
-            if cached.second == second { return cached.prefix }
-            cached = (second, makePrefix(second))
-            return cached.prefix
-        }
-        return prefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + String(millis) + "Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendTimestamp(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The same timestamp, appended as bytes.
+    /// The timestamp appended as bytes (an access-log line is built as bytes).
     static func appendTimestamp(to bytes: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
