@@ -13,7 +13,8 @@ import Synchronization
 /// - `/bytes/N`: answers N bytes;
 /// - `/card`: a text page showing a card number, in its body and its file name (for response masking);
 ///   `/card.gz`, `/card.deflate`, `/card.raw-deflate`: the same page compressed whatever was asked;
-///   `/card.gz-cut`: compressed and cut off; `/card.br`: claiming a coding no one here decodes;
+///   `/card.gz-cut`: compressed and cut off; `/card.gz-bomb`: 64 MiB of spaces after it, in 64 KiB of gzip;
+///   `/card.br`: claiming a coding no one here decodes;
 ///   `/card-untyped`: the page without a Content-Type;
 /// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
@@ -191,7 +192,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         let page = Array(Self.cardPage.utf8)
         let (coding, format): (String?, ZlibFormat?) =
             switch head.uri {
-            case "/card.gz", "/card.gz-cut": ("gzip", .gzip)
+            case "/card.gz", "/card.gz-cut", "/card.gz-bomb": ("gzip", .gzip)
             case "/card.deflate": ("deflate", .zlib)
             case "/card.raw-deflate": ("deflate", .raw)
             case "/card.br": ("br", nil)
@@ -201,6 +202,10 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         if let format, let deflater = try? StreamingDeflater(format: format) {
             body = []
             try? page.withUnsafeBytes { try deflater.feed($0) { body += $0 } }
+            if head.uri.hasSuffix("-bomb") {
+                let spaces = [UInt8](repeating: 0x20, count: 1 << 20)
+                for _ in 0..<64 { try? spaces.withUnsafeBytes { try deflater.feed($0) { body += $0 } } }
+            }
             try? deflater.finish { body += $0 }
             if head.uri.hasSuffix("-cut") { body.removeLast(body.count / 2) }
         }

@@ -278,6 +278,10 @@ struct CardTokenizationTests {
         #expect(brotli.text.contains("content coding &#39;br&#39;") && !brotli.text.contains("4111"), "\(brotli.text)")
         let cut = try fixture.get("/card.gz-cut", fixture.bearer)
         #expect(!cut.text.contains("4111 1111 1111 1111") && !cut.error.isEmpty, "\(cut.status) \(cut.error)")
+        // A decompression bomb (64 MiB from 64 KiB) is cut off, not queued for the client whole.
+        let bomb = try fixture.get("/card.gz-bomb", fixture.bearer)
+        #expect(!bomb.error.isEmpty && bomb.body.count < 32 << 20, "\(bomb.status) \(bomb.body.count) \(bomb.error)")
+        #expect(eventually { fixture.gateway.log().contains("decompression bomb") })
         // The gateway is still serving, and tenants that turned tokenization off get the bytes as sent.
         #expect(try fixture.get("/card", fixture.bearer).status == 200)
         try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--tokenization", "off"))

@@ -379,11 +379,19 @@ struct RequestTokenizerTests {
     /// refused. Other non-ASCII text passes.
     @Test func cardNumbersInOtherDigits() throws {
         for text in ["４１１１１１１１１１１１１１１１", "٤١١١١١١١١١١١١١١١", "४१११११११११११११११", "4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
-                     "{\"card\":\"5555\u{202F}5555\u{202F}5555\u{202F}4444\"}"] {
+                     "{\"card\":\"5555\u{202F}5555\u{202F}5555\u{202F}4444\"}",
+                     // Invisible characters between digits: zero-width space, soft hyphen, word joiner.
+                     "4111\u{200B}1111\u{200B}1111\u{200B}1111", "4\u{00AD}111111111111111", "{\"card\":\"4111\u{2060}111111111111\"}"] {
             let outcome = try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
             let output = try #require(outcome.body)
             #expect(outcome.tokenized == 1 && output.allSatisfy { $0 < 0x80 } && String(decoding: output, as: UTF8.self).contains("tok_"), "\(text)")
         }
+        // JSON that starts with a UTF-8 byte-order mark is read as JSON (its security code goes) and keeps the mark.
+        let marked = try RequestTokenizer().rewriteBody(
+            [0xEF, 0xBB, 0xBF] + Array(#"{"card":"4111111111111111","cvv":"123"}"#.utf8), contentType: "application/json", withContext: false,
+            tokenFor: tokenFor)
+        let markedText = String(decoding: try #require(marked.body), as: UTF8.self)
+        #expect(marked.removedSecurityCodes == 1 && markedText.hasPrefix("\u{FEFF}{\"card\":\"tok_") && markedText.hasSuffix("_1111\"}"), "\(markedText)")
         // Both kinds in one text: the ASCII one is tokenized in place, the other cannot be, so the body is refused.
         #expect(throws: RequestTokenizer.Refusal.nonASCIIDigits) {
             try RequestTokenizer().rewriteBody(

@@ -26,6 +26,18 @@ enum ResponseCoding: Equatable {
 /// read from the first two bytes, which may arrive in different chunks.
 final class ResponseInflater {
     struct Corrupt: Error {}
+    /// More output from one piece of input than `piecePlainLimit`: a decompression bomb, not a page.
+    struct TooExpanded: Error {}
+
+    /// Decoded output is queued for the client before the next upstream read is paused, so what one
+    /// piece of input may give is bounded (an upstream read is at most 64 KiB: 256:1), and so is the
+    /// whole body's ratio (beyond any real text, with room for small bodies).
+    static let piecePlainLimit = 16 * 1024 * 1024
+    static let ratioLimit = 256
+    static let ratioAllowance = 1024 * 1024
+
+    private var compressedBytes = 0
+    private var plainBytes = 0
 
     private let coding: ResponseCoding
     private var inflater: StreamingInflater?
@@ -38,6 +50,18 @@ final class ResponseInflater {
 
     /// Inflates `input`, calling `emit` with each piece of output.
     func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
+        compressedBytes += input.count
+        let plainLimit = min(plainBytes + Self.piecePlainLimit, Self.ratioLimit * compressedBytes + Self.ratioAllowance)
+        var expanded = false
+        try inflate(input) { piece in
+            plainBytes += piece.count
+            if plainBytes > plainLimit { expanded = true }
+            if !expanded { emit(piece) }
+        }
+        if expanded { throw TooExpanded() }
+    }
+
+    private func inflate(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
         guard !input.isEmpty else { return }
         if let inflater {
             try inflater.feed(input, emit: emit)
@@ -45,7 +69,7 @@ final class ResponseInflater {
         }
         guard let first = firstByte else {
             firstByte = input[0]
-            try feed(UnsafeRawBufferPointer(rebasing: input.dropFirst()), emit: emit)
+            try inflate(UnsafeRawBufferPointer(rebasing: input.dropFirst()), emit: emit)
             return
         }
         let made = try StreamingInflater(ZlibFormat.ofDeflate(startingWith: first, input[0]), outputSize: 16 * 1024)

@@ -192,7 +192,7 @@ extension GatewayHandler {
                     try inflater.feed(compressed) { writeMasked(exchange, $0, context: context) }
                 }
             } catch {
-                responseBodyCorrupt(exchange)
+                responseBodyCorrupt(exchange, tooExpanded: error is ResponseInflater.TooExpanded)
                 return
             }
         } else if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
@@ -211,10 +211,13 @@ extension GatewayHandler {
         if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
     }
 
-    /// A compressed response that does not decode: the client's connection is closed mid-response.
-    private func responseBodyCorrupt(_ exchange: Exchange) {
+    /// A compressed response that does not decode, or decodes to far more than any page: the client's
+    /// connection is closed mid-response.
+    private func responseBodyCorrupt(_ exchange: Exchange, tooExpanded: Bool = false) {
         shared.services.logger.warning(
-            "upstream response body could not be decoded", metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")"])
+            tooExpanded ? "upstream response body expands beyond any page (a decompression bomb); not passed on"
+                : "upstream response body could not be decoded",
+            metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")"])
         upstreamFailed(ResponseInflater.Corrupt())
     }
 

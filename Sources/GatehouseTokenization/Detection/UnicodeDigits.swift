@@ -1,5 +1,6 @@
-/// Card numbers written with digits other than ASCII (full-width, Arabic-Indic, Devanagari) or spaced
-/// with non-ASCII spaces (no-break, thin, ideographic): text an ERP may normalize into a card number,
+/// Card numbers written with digits other than ASCII (full-width, Arabic-Indic, Devanagari), spaced
+/// with non-ASCII spaces (no-break, thin, ideographic) or with invisible characters between digits
+/// (zero-width space and joiners, word joiner, soft hyphen): text an ERP may normalize into a card number,
 /// but the detector does not read. Such text is mapped to ASCII here: to be tokenized as an
 /// application would read it, and to refuse a body holding one the rewriters could not place.
 enum UnicodeDigits {
@@ -25,7 +26,7 @@ enum UnicodeDigits {
             }
             let (ascii, length) = map(bytes, at: index)
             if let ascii {
-                mapped.append(ascii)
+                if ascii != invisible { mapped.append(ascii) }
                 changed = true
             } else {
                 mapped.append(contentsOf: bytes[index..<min(index + length, bytes.count)])
@@ -59,8 +60,12 @@ enum UnicodeDigits {
         }
     }
 
+    /// What `map` gives for a character that is dropped: it shows nothing, so `4111\u{200B}1111…` reads
+    /// as one run of digits.
+    private static let invisible: UInt8 = 0
+
     /// The ASCII stand-in for the UTF-8 sequence at `index` (a digit for a decimal digit, a space for a
-    /// space, nil for anything else) and the sequence's length.
+    /// space, `invisible` for an invisible character, nil for anything else) and the sequence's length.
     private static func map(_ bytes: [UInt8], at index: Int) -> (UInt8?, Int) {
         func at(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
         let lead = bytes[index]
@@ -71,6 +76,8 @@ enum UnicodeDigits {
         case (0xDB, 0xB0...0xB9, _): return (0x30 + at(1) - 0xB0, 2)  // U+06F0–06F9 Eastern Arabic-Indic
         case (0xE0, 0xA5, 0xA6...0xAF): return (0x30 + at(2) - 0xA6, 3)  // U+0966–096F Devanagari
         case (0xC2, 0xA0, _): return (0x20, 2)  // no-break space
+        case (0xC2, 0xAD, _): return (invisible, 2)  // soft hyphen
+        case (0xE2, 0x80, 0x8B...0x8D), (0xE2, 0x81, 0xA0), (0xEF, 0xBB, 0xBF): return (invisible, 3)  // zero-width, word joiner, BOM
         case (0xE2, 0x80, 0x80...0x8A), (0xE2, 0x80, 0xAF), (0xE3, 0x80, 0x80): return (0x20, 3)  // en/em/thin/narrow/ideographic spaces
         default: return (nil, length)
         }

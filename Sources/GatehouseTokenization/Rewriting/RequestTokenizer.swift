@@ -14,6 +14,11 @@ public struct RequestTokenizer: Sendable {
     public func rewriteBody(
         _ body: [UInt8], kind: BodyKind, withContext: Bool = true, tokenFor: @escaping (CardFinding) -> String
     ) throws(Refusal) -> Outcome {
+        // A UTF-8 byte-order mark (some Windows clients send one) is kept, and what follows is read.
+        if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
+            let outcome = try rewriteBody(Array(body[3...]), kind: kind, withContext: withContext, tokenFor: tokenFor)
+            return Outcome(body: outcome.body.map { body[..<3] + $0 }, tokenized: outcome.tokenized, removedSecurityCodes: outcome.removedSecurityCodes)
+        }
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
         case .json:
