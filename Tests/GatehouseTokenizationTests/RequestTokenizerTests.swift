@@ -246,10 +246,15 @@ struct RequestTokenizerTests {
             "--\(boundary)", "Content-Disposition: form-data; name=\"cvv\"", "", "123",
             "--\(boundary)", "Content-Disposition: form-data; name=\"file\"; filename=\"a.csv\"", "Content-Type: text/csv", "",
             "id,card\n1,5555555555554444\n",
+            // An XML part by the XML rules, a text part's inline code as in a text body.
+            "--\(boundary)", "Content-Disposition: form-data; name=\"order\"", "Content-Type: application/xml", "",
+            "<pay><cvc>456</cvc><n>1</n></pay>",
+            "--\(boundary)", "Content-Disposition: form-data; name=\"note\"", "", "CVV: 789",
             "--\(boundary)--", "",
         ].joined(separator: "\r\n")
         let (output, outcome) = try rewrite(body, "multipart/form-data; boundary=\"\(boundary)\"")
-        #expect(outcome.tokenized == 2 && outcome.removedSecurityCodes == 1)
+        #expect(outcome.tokenized == 2 && outcome.removedSecurityCodes == 3, "\(output)")
+        #expect(output.contains("<pay><n>1</n></pay>") && !output.outsideTokens.contains("456") && !output.outsideTokens.contains("789"), "\(output)")
         #expect(!PANDetector.containsPAN(output) && !output.contains("name=\"cvv\""))
         #expect(output.contains("filename=\"a.csv\"") && output.hasSuffix("--\(boundary)--\r\n"))
         let encoded = body.replacingOccurrences(of: "Content-Type: text/csv", with: "Content-Transfer-Encoding: base64")

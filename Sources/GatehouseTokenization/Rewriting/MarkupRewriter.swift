@@ -7,8 +7,9 @@ struct MarkupRewriter {
     var replacement: TokenReplacement
     var removed = 0
 
-    mutating func rewrite(_ bytes: [UInt8], isXML: Bool) -> [UInt8]? {
-        var context = CardContext()
+    /// `context`: what travelled with the text already (a multipart body's other parts).
+    mutating func rewrite(_ bytes: [UInt8], isXML: Bool, context: CardContext = CardContext()) -> [UInt8]? {
+        var context = context
         var body = bytes
         if isXML {
             // Security-code elements and attributes (`<card cvv="123"/>`) are cut out; none overlaps another.

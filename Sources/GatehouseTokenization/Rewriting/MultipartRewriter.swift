@@ -76,7 +76,7 @@ struct MultipartRewriter {
     }
 
     /// A part's content with its card numbers replaced (nil when unchanged); a JSON part by the JSON
-    /// rules (security-code members removed), or scanned as text if it does not parse.
+    /// rules (security-code members removed), an XML part by the XML rules, anything else as text.
     private mutating func rewriteContent(_ part: Part, context: CardContext) throws -> [UInt8]? {
         let content = Array(part.content)
         // JSON by its type, or by its look when the type says nothing more specific.
@@ -93,7 +93,12 @@ struct MultipartRewriter {
                 if RequestTokenizer.holdsJSONOnlyCardData(content) { throw Malformed() }
             }
         }
-        return replacement.replacing(in: content, context: context)
+        // Other parts as text or XML by their type: inline and XML security codes go too.
+        var markup = MarkupRewriter(replacement: replacement)
+        let rewritten = markup.rewrite(content, isXML: BodyKind(contentType: type) == .xml, context: context)
+        replacement = markup.replacement
+        removed += markup.removed
+        return rewritten
     }
 
     /// The values of a part header (`name` lowercase), trimmed, every line that names it (lines end in
