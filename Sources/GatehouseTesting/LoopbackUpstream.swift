@@ -14,7 +14,8 @@ import Synchronization
 /// - `/card`: a text page showing a card number, in its body and its file name (for response masking);
 ///   `/card.gz`, `/card.deflate`, `/card.raw-deflate`: the same page compressed whatever was asked;
 ///   `/card.gz-cut`: compressed and cut off; `/card.gz-bomb`: 64 MiB of spaces after it, in 64 KiB of gzip;
-///   `/card.br`: claiming a coding no one here decodes;
+///   `/card.br`: claiming a coding no one here decodes; `/card.none`: plain, labelled `none`;
+///   `/card.gz-empty`: no body, labelled gzip;
 ///   `/card-untyped`: the page without a Content-Type;
 /// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
@@ -196,9 +197,11 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             case "/card.deflate": ("deflate", .zlib)
             case "/card.raw-deflate": ("deflate", .raw)
             case "/card.br": ("br", nil)
+            case "/card.none": ("none", nil)
+            case "/card.gz-empty": ("gzip", nil)
             default: (nil, nil)
             }
-        var body = page
+        var body = head.uri.hasSuffix("-empty") ? [] : page
         if let format, let deflater = try? StreamingDeflater(format: format) {
             body = []
             try? page.withUnsafeBytes { try deflater.feed($0) { body += $0 } }

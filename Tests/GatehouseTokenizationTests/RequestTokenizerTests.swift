@@ -451,6 +451,12 @@ struct RequestTokenizerTests {
         #expect(html.hasPrefix("<p>Card: tok_") && html.hasSuffix("_1111</p>"), "\(html)")
         let (wide, _) = try rewrite("card &#xFF14;111111111111111.", "text/plain")
         #expect(wide.hasPrefix("card tok_") && wide.hasSuffix("_1111."), "\(wide)")
+        // Leading zeros, invisible characters and named spaces.
+        for spelled in ["&#0000000052;111111111111111", "4111&#8203;1111&#8203;1111&#8203;1111", "4111&nbsp;1111&nbsp;1111&nbsp;1111",
+                        "4111&shy;111111111111"] {
+            let (html, outcome) = try rewrite("<p>\(spelled)</p>", "text/html")
+            #expect(outcome.tokenized == 1 && html.hasPrefix("<p>tok_") && html.hasSuffix("_1111</p>"), "\(spelled) → \(html)")
+        }
         // References that are not card characters, or not references, stay as written.
         for text in ["&#169;&#x2014;&#12;", "&#52", "&#x;", "&#99999999999;", "AT&T &# &amp;"] {
             let unchanged = try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
@@ -462,8 +468,9 @@ struct RequestTokenizerTests {
                 Array(#"{"note":"&#52;111111111111111"}"#.utf8), contentType: "application/json", withContext: false, tokenFor: tokenFor)
         }
         // A security code split across CDATA sections or around a comment still goes whole.
-        let (split, splitOutcome) = try rewrite("<p><cvv><![CDATA[12]]><![CDATA[3]]></cvv><cvc>4<!-- x -->56</cvc><a>1</a></p>", "text/xml")
-        #expect(splitOutcome.removedSecurityCodes == 2 && split == "<p><a>1</a></p>", "\(split)")
+        let (split, splitOutcome) = try rewrite(
+            "<p><cvv><![CDATA[12]]><![CDATA[3]]></cvv><cvc>4<!-- x -->56</cvc><csc>7<?pi?>89</csc><a>1</a></p>", "text/xml")
+        #expect(splitOutcome.removedSecurityCodes == 3 && split == "<p><a>1</a></p>", "\(split)")
     }
 
     /// Security codes written inline: GraphQL arguments (in a JSON request's `query` or sent as
@@ -483,10 +490,49 @@ struct RequestTokenizerTests {
         #expect(rawOutcome.removedSecurityCodes == 1 && raw.hasPrefix("mutation { pay(card: \"tok_") && raw.hasSuffix("_4444\", ) }"), "\(raw)")
         let (text, _) = try rewrite("Card 4111 1111 1111 1111\nCVV: 123\n\"cvc\" = 456, exp 12/30", "text/plain")
         #expect(text.hasPrefix("Card tok_") && text.hasSuffix("_1111\n\n, exp 12/30"), "\(text)")
-        for unchanged in [#"<img src="cid:part1.xyz">"#, "What is a CVV? It is on the back.", "discvv: 1, cvvx=2", "cvv:", "cvv: \"open"] {
-            let outcome = try RequestTokenizer().rewriteBody(Array(unchanged.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
+        for unchanged in [#"<img src="cid:part1.xyz">"#, "What is a CVV? It is on the back.", "discvv: 1, cvvx=2", "cvv:", "cvv: \"open", "cvv: 12ab"] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(unchanged.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
             #expect(outcome.body == nil, "\(unchanged)")
         }
+        // GraphQL that names a security code without carrying one stays as it is: a variable definition
+        // and use, an alias.
+        for query in ["mutation Pay($cvv: String!) { pay(cvv: $cvv) }", "{ card { cvv: securityCode } }"] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(query.utf8), contentType: "application/graphql", withContext: false, tokenFor: tokenFor)
+            #expect(outcome.body == nil, "\(query)")
+        }
+        // An argument list left empty goes with its parentheses; a quoted value's quotes stay paired;
+        // a block string goes whole; digits spelled as references go too.
+        for (sent, expected) in [
+            (#"mutation { pay(cvv:"123") { ok } }"#, "mutation { pay { ok } }"), (#"{ pay(note:"cvv=1") }"#, #"{ pay(note:"") }"#),
+            ("{ pay(cvv: \"\"\"123\"\"\", n: 1) }", "{ pay(, n: 1) }"), ("card cvv=&#49;&#50;&#51; ok", "card  ok"),
+        ] {
+            let (output, _) = try rewrite(sent, "application/graphql")
+            #expect(output == expected, "\(sent) → \(output)")
+        }
+        // Scripts and files are not read for inline codes.
+        for (body, type) in [(#"var cvv = "123"; x.cvc = 456"#, "application/javascript"), ("\u{89}PNG csc=1 cvv:22", "image/png")] {
+            let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), contentType: type, withContext: false, tokenFor: tokenFor)
+            #expect(outcome.body == nil, "\(type)")
+        }
+        // A name right after a removed value's closing quote is read without stepping into it.
+        let (adjacent, adjacentOutcome) = try rewrite(#"cvv="1"cvv=2 end"#, "text/plain")
+        #expect(adjacentOutcome.removedSecurityCodes == 2 && adjacent == " end", "\(adjacent)")
+        _ = try rewrite(#"{"query":"{pay(cvv:\"1\"cvv:\"2\")}"}"#, "application/json")
+        // In a query string or a form, a GraphQL document is read too.
+        let query = RequestTokenizer().rewriteQuery("query=mutation%7Bpay(cvv:%22123%22,n:1)%7D&x=1", tokenFor: tokenFor)
+        #expect(query.removed == 1 && query.query.map { !$0.contains("123") && $0.contains("n%3A1") } == true, "\(query.query ?? "-")")
+    }
+
+    /// Bodies built to make the rewriters work hard or recurse: each finishes, quickly.
+    @Test func hostileShapesFinish() throws {
+        let started = ContinuousClock.now
+        let marks = [UInt8](repeating: 0, count: 0) + Array(repeating: [0xEF, 0xBB, 0xBF] as [UInt8], count: 30_000).flatMap { $0 }
+        for type in ["application/json", "text/plain"] {
+            _ = try RequestTokenizer().rewriteBody(marks, contentType: type, withContext: false, tokenFor: tokenFor)
+        }
+        let comments = Array(String(repeating: "<a><!--", count: 5_000).utf8)
+        _ = try RequestTokenizer().rewriteBody(comments, contentType: "application/xml", withContext: false, tokenFor: tokenFor)
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func findingsCarryTheSecurityCodeAndExpiryOfTheirObject() throws {

@@ -128,7 +128,7 @@ struct CardRewrite {
     }
 
     /// Cheap pre-check: a card number is 13 digits or more in a row, single spaces or dashes allowed
-    /// between them; a header value without such a run cannot hold one.
+    /// between them; an ASCII header value without such a run cannot hold one.
     static func mayHoldCard(_ value: some StringProtocol) -> Bool {
         let utf8 = value.utf8
         guard utf8.count >= 13 else { return false }
@@ -139,6 +139,8 @@ struct CardRewrite {
         var digits = 0
         var separated = false
         for byte in bytes {
+            // Other digits and spaces (full-width, zero-width) are read by the rewriters, not here.
+            if byte >= 0x80 { return true }
             if byte &- 0x30 <= 9 {
                 digits += 1
                 separated = false

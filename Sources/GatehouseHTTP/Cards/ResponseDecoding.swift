@@ -12,7 +12,7 @@ enum ResponseCoding: Equatable {
 
     init(_ headers: HTTPHeaders) {
         let codings = headers["content-encoding"].flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { !$0.isEmpty && $0 != "identity" }
+            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { !$0.isEmpty && $0 != "identity" && $0 != "none" }
         switch (codings.count, codings.first) {
         case (0, _): self = .identity
         case (1, "gzip"), (1, "x-gzip"): self = .gzip
@@ -80,6 +80,7 @@ final class ResponseInflater {
 
     /// At the end of the body: a stream cut off in the middle is corrupt. An empty body is not.
     func finish() throws {
+        guard compressedBytes > 0 else { return }
         if let inflater {
             try inflater.end()
         } else if firstByte != nil {

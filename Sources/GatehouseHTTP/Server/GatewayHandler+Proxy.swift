@@ -169,6 +169,8 @@ extension GatewayHandler {
                     exchange.responseInflater = inflater
                     headers.remove(name: "content-encoding")
                     headers.remove(name: "content-length")
+                    // Another representation of the same resource: a strong validator becomes weak.
+                    if let etag = headers.first(name: "etag"), !etag.hasPrefix("W/") { headers.replaceOrAdd(name: "etag", value: "W/" + etag) }
                 }
                 exchange.responseMasker = shared.services.cards.responseMasker()
             }
@@ -177,6 +179,11 @@ extension GatewayHandler {
                 let cards = shared.services.cards
                 headers = HTTPHeaders(headers.map { ($0.name, CardRewrite.mayHoldCard($0.value) ? cards.masked($0.value) : $0.value) })
             }
+        }
+        // An HTTP/1.0 client has no chunked framing: a body of unknown length ends with the connection.
+        if exchange.keepAlive, exchange.head.version.minor == 0, mayHaveBody(head.status), !headers.contains(name: "content-length") {
+            exchange.keepAlive = false
+            headers.replaceOrAdd(name: "connection", value: "close")
         }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
@@ -228,7 +235,11 @@ extension GatewayHandler {
 
     /// A text response in a coding the gateway cannot decode could carry a card number unmasked: it is
     /// not forwarded (502), and its connection, with the body unread, is closed.
-    private func refuseResponseCoding(_ exchange: Exchange, _ coding: String) {
+    private func refuseResponseCoding(_ exchange: Exchange, _ label: String) {
+        // The upstream's own text, shown and logged only if it looks like a coding name.
+        let coding = label.utf8.count <= 32 && !CardRewrite.mayHoldCard(label)
+            && label.utf8.allSatisfy({ $0 &- 0x30 <= 9 || ($0 | 0x20) &- 0x61 <= 25 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ",") || $0 == 0x20 })
+            ? label : "(unnamed)"
         guard let upstream = exchange.upstream else { return }
         upstream.handler.receiver = nil
         upstream.handler.close()

@@ -4,12 +4,15 @@ public enum BodyKind: Equatable, Sendable {
     case form
     case multipart(boundary: String)
     case xml
-    /// Text, or anything else: scanned byte by byte.
+    /// Plain text, GraphQL, YAML, CSV, or a body without a type: scanned byte by byte, and read for
+    /// security codes written inline (`cvv: 123`).
+    case text
+    /// Anything else (HTML, scripts, files): scanned byte by byte.
     case other
 
     public init(contentType: String?) {
         guard let contentType else {
-            self = .other
+            self = .text
             return
         }
         // The usual case, without splitting or lowercasing.
@@ -22,6 +25,8 @@ public enum BodyKind: Equatable, Sendable {
         switch mediaType {
         case "application/x-www-form-urlencoded":
             self = .form
+        case "text/plain", "text/csv", "application/graphql", "application/yaml", "application/x-yaml", "text/yaml":
+            self = .text
         case "multipart/form-data":
             let boundary = parts.dropFirst().lazy.compactMap { parameter -> String? in
                 let pair = parameter.split(separator: "=", maxSplits: 1)

@@ -4,25 +4,30 @@ import Glibc
 import Darwin
 #endif
 
-/// Numeric character references (`&#52;`, `&#x34;`) to the characters a card number is written with:
-/// in XML and HTML, `&#52;&#49;…` is read as digits, so a card number can hide in them.
+/// Character references (`&#52;`, `&#x34;`, `&nbsp;`) to the characters a card number is written
+/// with: in XML and HTML, `&#52;&#49;…` is read as digits, so a card number can hide in them.
 enum CharacterReferences {
-    /// Whether the bytes hold `&#` at all (most bodies do not; `memchr` runs a vector at a time).
+    /// Whether the bytes hold '&' followed by '#' or a letter at all (most bodies do not; `memchr`
+    /// runs a vector at a time).
     static func mayHold(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             guard raw.count >= 4, var cursor = raw.baseAddress else { return false }
             let end = raw.baseAddress! + raw.count
             while cursor < end, let amp = memchr(cursor, Int32(UInt8(ascii: "&")), end - cursor) {
                 let next = UnsafeRawPointer(amp) + 1
-                if next < end, next.load(as: UInt8.self) == UInt8(ascii: "#") { return true }
+                if next < end {
+                    let byte = next.load(as: UInt8.self)
+                    if byte == UInt8(ascii: "#") || (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A { return true }
+                }
                 cursor = next
             }
             return false
         }
     }
 
-    /// The bytes with each reference to a digit (of any script the detector maps), a space or a dash
-    /// replaced by that character in UTF-8; nil when there is none. Other references stay as written.
+    /// The bytes with each reference to a digit (of any script the detector maps), a space, a dash or
+    /// an invisible character replaced by that character in UTF-8; nil when there is none. Other
+    /// references stay as written.
     static func decodingCardCharacters(_ bytes: [UInt8]) -> [UInt8]? {
         guard mayHold(bytes) else { return nil }
         var output: [UInt8] = []
@@ -42,15 +47,39 @@ enum CharacterReferences {
         return output
     }
 
-    /// `&#DDD;` or `&#xHHH;` at `start`: the character and the index after the ';'.
-    private static func reference(in bytes: [UInt8], at start: Int) -> (Unicode.Scalar, Int)? {
-        var index = start + 2
-        guard index < bytes.count, bytes[start + 1] == UInt8(ascii: "#") else { return nil }
+    /// Where the reference at `start` ends (after its ';'), whatever character it names; nil when there is none.
+    static func referenceEnd(in bytes: [UInt8], at start: Int) -> Int? {
+        reference(in: bytes, at: start)?.end
+    }
+
+    /// Named references to the spaces and invisible characters a card number may be written with.
+    private static let named: [(name: [UInt8], scalar: Unicode.Scalar)] = [
+        ("nbsp", "\u{A0}"), ("NonBreakingSpace", "\u{A0}"), ("shy", "\u{AD}"), ("ZeroWidthSpace", "\u{200B}"),
+        ("zwnj", "\u{200C}"), ("zwj", "\u{200D}"), ("NoBreak", "\u{2060}"), ("thinsp", "\u{2009}"), ("ThinSpace", "\u{2009}"),
+        ("ensp", "\u{2002}"), ("emsp", "\u{2003}"), ("numsp", "\u{2007}"), ("puncsp", "\u{2008}"),
+    ].map { (Array($0.0.utf8), $0.1) }
+
+    /// `&#DDD;`, `&#xHHH;` (any number of leading zeros) or one of the named references above at
+    /// `start`: the character and the index after the ';'.
+    private static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
+        var index = start + 1
+        guard index < bytes.count else { return nil }
+        guard bytes[index] == UInt8(ascii: "#") else {
+            for entry in named where bytes[index...].starts(with: entry.name) {
+                let end = index + entry.name.count
+                if end < bytes.count, bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
+            }
+            return nil
+        }
+        index += 1
+        guard index < bytes.count else { return nil }
         let hex = bytes[index] | 0x20 == UInt8(ascii: "x")
         if hex { index += 1 }
-        var value: UInt32 = 0
         let digitsStart = index
-        while index < bytes.count, index - digitsStart < 8 {
+        while index < bytes.count, bytes[index] == UInt8(ascii: "0") { index += 1 }
+        var value: UInt32 = 0
+        var significant = 0
+        while index < bytes.count {
             let byte = bytes[index]
             let digit: UInt32
             if byte.isASCIIDigit {
@@ -60,16 +89,20 @@ enum CharacterReferences {
             } else {
                 break
             }
-            value = value * (hex ? 16 : 10) + digit
+            // Past 8 significant digits no value is a character (and the arithmetic would overflow).
+            significant += 1
+            if significant <= 8 { value = value * (hex ? 16 : 10) + digit }
             index += 1
         }
-        guard index > digitsStart, index < bytes.count, bytes[index] == UInt8(ascii: ";"), let scalar = Unicode.Scalar(value) else { return nil }
+        guard index > digitsStart, significant <= 8, index < bytes.count, bytes[index] == UInt8(ascii: ";"),
+              let scalar = Unicode.Scalar(value)
+        else { return nil }
         return (scalar, index + 1)
     }
 
     private static func isCardCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x30...0x39, 0x20, 0x2D, 0xA0, 0x2000...0x200A, 0x202F, 0x3000,
+        case 0x30...0x39, 0x20, 0x2D, 0xA0, 0xAD, 0x2000...0x200D, 0x202F, 0x2060, 0x3000, 0xFEFF,
              0xFF10...0xFF19, 0x0660...0x0669, 0x06F0...0x06F9, 0x0966...0x096F:
             true
         default:

@@ -34,7 +34,15 @@ struct FormRewriter {
             if !first { output.append(pair.startIndex > 0 ? bytes[pair.startIndex - 1] : UInt8(ascii: "&")) }
             first = false
             let nameReplaced = replacement.replacing(in: field.name, context: context)
-            let valueReplaced = replacement.replacing(in: field.value, context: context)
+            // A GraphQL document (`?query=mutation{pay(cvv:"123")}`): its inline security codes go.
+            var value = field.value
+            var cut = false
+            if field.kind == .graphQLDocument, let without = InlineSecurityCodes.removing(in: value) {
+                value = without.text
+                removed += without.removed
+                cut = true
+            }
+            let valueReplaced = replacement.replacing(in: value, context: context) ?? (cut ? value : nil)
             if nameReplaced == nil && valueReplaced == nil {
                 output.append(contentsOf: pair)
                 continue
@@ -45,7 +53,7 @@ struct FormRewriter {
             if let nameReplaced { Percent.encode(nameReplaced, into: &output) } else { output.append(contentsOf: pair[pair.startIndex..<equals]) }
             if pair.contains(UInt8(ascii: "=")) {
                 output.append(UInt8(ascii: "="))
-                Percent.encode(valueReplaced ?? field.value, into: &output)
+                Percent.encode(valueReplaced ?? value, into: &output)
             }
         }
         return changed ? output : nil

@@ -1,9 +1,12 @@
 /// Security codes written inline in text: GraphQL arguments (`pay(card: "…", cvv: "123")`), YAML-like
 /// lines (`cvv: 123`), a note typed by hand (`CVC=123`). Removed with their values: the name, the
-/// separator and the value go, so the code is not forwarded. In GraphQL commas are insignificant,
-/// so an argument list stays valid.
+/// separator and the value go, so the code is not forwarded. In GraphQL commas are insignificant, so
+/// an argument list stays valid; one left empty goes with its parentheses.
 ///
-/// `cid` is left alone here: inline it is far more often a content-ID URL (`src="cid:part1"`).
+/// A value is a quoted string (GraphQL block strings too) or digits (also spelled as character
+/// references): `cvv: $cvv` (a variable), `cvv: securityCode` (an alias) and `$cvv: String!` (a
+/// variable definition) are GraphQL, not codes, and stay. `cid` is left alone here: inline it is far
+/// more often a content-ID URL (`src="cid:part1"`).
 enum InlineSecurityCodes {
     /// The text without its inline security codes and how many went; nil when there is none.
     static func removing(in text: [UInt8]) -> (text: [UInt8], removed: Int)? {
@@ -20,12 +23,23 @@ enum InlineSecurityCodes {
             let wordStart = index
             while index < count, isWordByte(text[index]) { index += 1 }
             let word = text[wordStart..<index]
-            guard word.count >= 3, CardFieldNames.kind(word) == .securityCode, !isContentID(word),
-                  let end = valueEnd(in: text, afterName: wordStart..<index)
+            guard word.count >= 3, wordStart == 0 || text[wordStart - 1] != UInt8(ascii: "$"),
+                  CardFieldNames.kind(word) == .securityCode, !isContentID(word),
+                  let (quotedName, valueEnd) = valueEnd(in: text, afterName: wordStart..<index)
             else { continue }
             // A quoted name (`"cvv": "123"` in text) goes with its quotes.
-            var start = wordStart
-            if start > 0, text[start - 1] == UInt8(ascii: "\"") || text[start - 1] == UInt8(ascii: "'") { start -= 1 }
+            var start = quotedName ? wordStart - 1 : wordStart
+            var end = valueEnd
+            // `pay(cvv: "123")`: an argument list left empty goes too.
+            var before = start - 1
+            while before >= copied, [0x20, 0x09, UInt8(ascii: ",")].contains(text[before]) { before -= 1 }
+            var after = end
+            while after < count, [0x20, 0x09, UInt8(ascii: ",")].contains(text[after]) { after += 1 }
+            if before >= copied, text[before] == UInt8(ascii: "("), after < count, text[after] == UInt8(ascii: ")") {
+                start = before
+                end = after + 1
+            }
+            start = max(start, copied)
             if output.isEmpty { output.reserveCapacity(count) }
             output.append(contentsOf: text[copied..<start])
             copied = end
@@ -37,14 +51,16 @@ enum InlineSecurityCodes {
         return (output, removed)
     }
 
-    /// Where the value after `name` ends: a closing quote of the name, spaces, ':' or '=', spaces, then
-    /// a quoted string (escapes allowed) or a run of letters and digits. Nil when no value follows.
-    private static func valueEnd(in text: [UInt8], afterName name: Range<Int>) -> Int? {
+    /// After `name`: whether the name is quoted (a quote before it closed right after it), then
+    /// spaces, ':' or '=', spaces and a value; where the value ends. Nil when no value follows.
+    private static func valueEnd(in text: [UInt8], afterName name: Range<Int>) -> (quotedName: Bool, end: Int)? {
         var index = name.upperBound
         let count = text.count
+        var quotedName = false
         if index < count, name.lowerBound > 0, text[index] == text[name.lowerBound - 1],
            text[index] == UInt8(ascii: "\"") || text[index] == UInt8(ascii: "'")
         {
+            quotedName = true
             index += 1
         }
         while index < count, text[index] == 0x20 || text[index] == 0x09 { index += 1 }
@@ -54,16 +70,32 @@ enum InlineSecurityCodes {
         guard index < count else { return nil }
         let quote = text[index]
         if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+            // A GraphQL block string: `"""…"""`.
+            let block: [UInt8] = [0x22, 0x22, 0x22]
+            if quote == 0x22, text[index...].starts(with: block) {
+                guard let close = text[(index + 3)...].firstRange(of: block) else { return nil }
+                return (quotedName, close.upperBound)
+            }
             index += 1
             while index < count, text[index] != quote {
                 if text[index] == 0x0A { return nil }
                 index += text[index] == UInt8(ascii: "\\") ? 2 : 1
             }
-            return index < count ? index + 1 : nil
+            return index < count ? (quotedName, index + 1) : nil
         }
+        // Digits, also spelled as character references (`&#49;&#50;&#51;`).
         let valueStart = index
-        while index < count, text[index].isASCIIDigit || (text[index] | 0x20) >= 0x61 && (text[index] | 0x20) <= 0x7A { index += 1 }
-        return index > valueStart ? index : nil
+        while index < count {
+            if text[index].isASCIIDigit {
+                index += 1
+            } else if let end = CharacterReferences.referenceEnd(in: text, at: index) {
+                index = end
+            } else {
+                break
+            }
+        }
+        guard index > valueStart, index == count || !isWordByte(text[index]) else { return nil }
+        return (quotedName, index)
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {

@@ -8,7 +8,9 @@ struct MarkupRewriter {
     var removed = 0
 
     /// `context`: what travelled with the text already (a multipart body's other parts).
-    mutating func rewrite(_ bytes: [UInt8], isXML: Bool, context: CardContext = CardContext()) -> [UInt8]? {
+    /// `inlineFields`: the text is of a kind that writes fields inline (plain text, GraphQL, YAML), not
+    /// a script or a file, where `cvv = "…"` is code or chance.
+    mutating func rewrite(_ bytes: [UInt8], isXML: Bool, inlineFields: Bool = false, context: CardContext = CardContext()) -> [UInt8]? {
         var context = context
         var body = bytes
         if isXML {
@@ -44,7 +46,7 @@ struct MarkupRewriter {
         }
         // In text (not XML, where a name before ':' may be a namespace prefix): `cvv: 123`, GraphQL
         // arguments sent as application/graphql.
-        if !isXML, let without = InlineSecurityCodes.removing(in: body) {
+        if inlineFields, !isXML, let without = InlineSecurityCodes.removing(in: body) {
             body = without.text
             removed += without.removed
         }
@@ -62,15 +64,16 @@ struct MarkupRewriter {
         bytes.withUnsafeBytes { PANDetector.containsPAN($0) } || UnicodeDigits.holdCardNumber(bytes)
     }
 
-    /// Sections inside an element that leave its content text: CDATA and comments.
+    /// Sections inside an element that leave its content text: CDATA, comments, processing instructions.
     private static let textSections: [(open: [UInt8], close: [UInt8])] = [
-        (Array("<![CDATA[".utf8), Array("]]>".utf8)), (Array("<!--".utf8), Array("-->".utf8)),
+        (Array("<![CDATA[".utf8), Array("]]>".utf8)), (Array("<!--".utf8), Array("-->".utf8)), (Array("<?".utf8), Array("?>".utf8)),
     ]
 
     /// Elements whose content is text only: `<name …>text</name>`, with the local name.
     static func simpleElements(in bytes: [UInt8]) -> [(name: String, whole: Range<Int>, content: Range<Int>)] {
         var result: [(String, Range<Int>, Range<Int>)] = []
         var index = 0
+        var unclosedFrom = [Int](repeating: .max, count: textSections.count)
         for (open, close, tag) in startTags(in: bytes) where open >= index && tag.last != UInt8(ascii: "/") {
             let qualified = tag.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             let contentStart = close + 1
@@ -78,10 +81,18 @@ struct MarkupRewriter {
             // Text in CDATA sections (`<cvv><![CDATA[12]]><![CDATA[3]]></cvv>`) and around comments is
             // still text only.
             var textOnly = true
-            while let opener = Self.textSections.first(where: { bytes[nextOpen...].starts(with: $0.open) }) {
-                guard let sectionEnd = bytes[nextOpen...].firstRange(of: opener.close),
-                      let after = bytes[sectionEnd.upperBound...].firstIndex(of: UInt8(ascii: "<"))
-                else {
+            while let section = Self.textSections.firstIndex(where: { bytes[nextOpen...].starts(with: $0.open) }) {
+                // A section found unclosed from some point on is not searched for again (that would be quadratic).
+                guard nextOpen < unclosedFrom[section] else {
+                    textOnly = false
+                    break
+                }
+                guard let sectionEnd = bytes[nextOpen...].firstRange(of: Self.textSections[section].close) else {
+                    unclosedFrom[section] = nextOpen
+                    textOnly = false
+                    break
+                }
+                guard let after = bytes[sectionEnd.upperBound...].firstIndex(of: UInt8(ascii: "<")) else {
                     textOnly = false
                     break
                 }

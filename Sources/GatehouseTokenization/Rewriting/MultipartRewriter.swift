@@ -95,7 +95,8 @@ struct MultipartRewriter {
         }
         // Other parts as text or XML by their type: inline and XML security codes go too.
         var markup = MarkupRewriter(replacement: replacement)
-        let rewritten = markup.rewrite(content, isXML: BodyKind(contentType: type) == .xml, context: context)
+        let kind = BodyKind(contentType: type)
+        let rewritten = markup.rewrite(content, isXML: kind == .xml, inlineFields: kind == .text, context: context)
         replacement = markup.replacement
         removed += markup.removed
         return rewritten

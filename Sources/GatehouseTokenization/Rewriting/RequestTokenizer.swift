@@ -14,11 +14,18 @@ public struct RequestTokenizer: Sendable {
     public func rewriteBody(
         _ body: [UInt8], kind: BodyKind, withContext: Bool = true, tokenFor: @escaping (CardFinding) -> String
     ) throws(Refusal) -> Outcome {
-        // A UTF-8 byte-order mark (some Windows clients send one) is kept, and what follows is read.
+        // A UTF-8 byte-order mark (some Windows clients send one) is kept, and what follows is read
+        // (once: a second mark is text).
         if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
-            let outcome = try rewriteBody(Array(body[3...]), kind: kind, withContext: withContext, tokenFor: tokenFor)
+            let outcome = try rewriteUnmarkedBody(Array(body[3...]), kind: kind, withContext: withContext, tokenFor: tokenFor)
             return Outcome(body: outcome.body.map { body[..<3] + $0 }, tokenized: outcome.tokenized, removedSecurityCodes: outcome.removedSecurityCodes)
         }
+        return try rewriteUnmarkedBody(body, kind: kind, withContext: withContext, tokenFor: tokenFor)
+    }
+
+    private func rewriteUnmarkedBody(
+        _ body: [UInt8], kind: BodyKind, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+    ) throws(Refusal) -> Outcome {
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
         case .json:
@@ -43,15 +50,15 @@ public struct RequestTokenizer: Sendable {
             } catch {
                 return try fallback(body, kind: "multipart", tokenFor: tokenFor)
             }
-        case .other where JSONText.looksLikeJSON(body):
+        case .other where JSONText.looksLikeJSON(body), .text where JSONText.looksLikeJSON(body):
             // JSON sent as text or without a type (or JSON lines): read as JSON, so security codes go too.
             if let outcome = try? Self.rewriteJSON(body, withContext: withContext, replacement: replacement) { return outcome }
             if let outcome = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return outcome }
             if Self.holdsJSONOnlyCardData(body) { throw .unparseable(kind: "JSON") }
             fallthrough
-        case .xml, .other:
+        case .xml, .text, .other:
             var rewriter = MarkupRewriter(replacement: replacement)
-            let output = rewriter.rewrite(body, isXML: kind == .xml)
+            let output = rewriter.rewrite(body, isXML: kind == .xml, inlineFields: kind == .text)
             return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
         }
     }
