@@ -36,12 +36,7 @@ struct FormRewriter {
             let nameReplaced = replacement.replacing(in: field.name, context: context)
             // A GraphQL document (`?query=mutation{pay(cvv:"123")}`): its inline security codes go.
             var value = field.value
-            var cut = false
-            if field.kind == .graphQLDocument, let without = InlineSecurityCodes.removing(in: value) {
-                value = without.text
-                removed += without.removed
-                cut = true
-            }
+            let cut = field.kind == .graphQLDocument && InlineSecurityCodes.remove(from: &value, counting: &removed)
             let valueReplaced = replacement.replacing(in: value, context: context) ?? (cut ? value : nil)
             if nameReplaced == nil && valueReplaced == nil {
                 output.append(contentsOf: pair)

@@ -8,8 +8,17 @@
 /// variable definition) are GraphQL, not codes, and stay. `cid` is left alone here: inline it is far
 /// more often a content-ID URL (`src="cid:part1"`).
 enum InlineSecurityCodes {
+    /// Removes the text's inline security codes, adding how many went to `removed`; false when there
+    /// was none (the text is then as it was).
+    static func remove(from text: inout [UInt8], counting removed: inout Int) -> Bool {
+        guard let without = removing(in: text) else { return false }
+        text = without.text
+        removed += without.removed
+        return true
+    }
+
     /// The text without its inline security codes and how many went; nil when there is none.
-    static func removing(in text: [UInt8]) -> (text: [UInt8], removed: Int)? {
+    private static func removing(in text: [UInt8]) -> (text: [UInt8], removed: Int)? {
         var output: [UInt8] = []
         var copied = 0
         var removed = 0
@@ -98,7 +107,8 @@ enum InlineSecurityCodes {
         return (quotedName, index)
     }
 
-    private static func isWordByte(_ byte: UInt8) -> Bool {
+    /// A byte of a field name as text writes one: letters, digits, '_' and '-'.
+    static func isWordByte(_ byte: UInt8) -> Bool {
         byte.isASCIIDigit || (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 

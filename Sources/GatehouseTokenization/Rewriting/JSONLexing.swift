@@ -119,12 +119,7 @@ enum JSONLexing {
         var replaced: [UInt8]?
         if escaped || inlineFields {
             var text = escaped ? JSONString.decode(Array(bytes[inner])[...]) : Array(bytes[inner])
-            var cut = false
-            if inlineFields, let without = InlineSecurityCodes.removing(in: text) {
-                text = without.text
-                removed += without.removed
-                cut = true
-            }
+            let cut = inlineFields && InlineSecurityCodes.remove(from: &text, counting: &removed)
             replaced = rewriteEmbeddedJSON(text, &replacement, removed: &removed) ?? replacement.replacing(in: text, context: context)
             if replaced == nil && cut { replaced = text }
         } else {

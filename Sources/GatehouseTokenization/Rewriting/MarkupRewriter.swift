@@ -46,10 +46,7 @@ struct MarkupRewriter {
         }
         // In text (not XML, where a name before ':' may be a namespace prefix): `cvv: 123`, GraphQL
         // arguments sent as application/graphql.
-        if inlineFields, !isXML, let without = InlineSecurityCodes.removing(in: body) {
-            body = without.text
-            removed += without.removed
-        }
+        if inlineFields, !isXML { _ = InlineSecurityCodes.remove(from: &body, counting: &removed) }
         // A card number spelled in character references is read as the application reads it.
         var referencesDecoded = false
         if let decoded = CharacterReferences.decodingCardCharacters(body), Self.holdsCardNumber(decoded) {

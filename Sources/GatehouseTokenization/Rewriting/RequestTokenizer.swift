@@ -85,7 +85,7 @@ public struct RequestTokenizer: Sendable {
             return true
         }
         // Unquoted names before '=' or ':' (forms, YAML-like text).
-        let words = text.split { !($0.isASCIIDigit || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 == 0x5F || $0 == 0x2D) }
+        let words = text.split { !InlineSecurityCodes.isWordByte($0) }
         return words.contains { word in
             guard CardFieldNames.kind(word) == .securityCode, let after = text[word.endIndex...].first(where: { $0 != 0x20 }) else { return false }
             return after == UInt8(ascii: "=") || after == UInt8(ascii: ":")
