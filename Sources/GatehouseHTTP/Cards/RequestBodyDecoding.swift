@@ -12,8 +12,7 @@ enum RequestBodyDecoding {
 
     /// Nil when the body has no (or identity) coding.
     static func decode(_ body: ByteBuffer, contentEncoding: [String], limit: Int) throws(Failure) -> ByteBuffer? {
-        let codings = contentEncoding.flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { $0 != "identity" && !$0.isEmpty }
+        let codings = GatewayHeaders.codings(contentEncoding).filter { $0 != "identity" && !$0.isEmpty }
         guard let coding = codings.first else { return nil }
         guard codings.count == 1 else { throw .unsupported(codings.joined(separator: ", ")) }
         var input = body

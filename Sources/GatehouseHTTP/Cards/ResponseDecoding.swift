@@ -11,8 +11,7 @@ enum ResponseCoding: Equatable {
     case undecodable(String)
 
     init(_ headers: HTTPHeaders) {
-        let codings = headers["content-encoding"].flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIISpaces).asciiLowercased }.filter { !$0.isEmpty && $0 != "identity" && $0 != "none" }
+        let codings = GatewayHeaders.codings(headers["content-encoding"]).filter { !$0.isEmpty && $0 != "identity" && $0 != "none" }
         switch (codings.count, codings.first) {
         case (0, _): self = .identity
         case (1, "gzip"), (1, "x-gzip"): self = .gzip
@@ -39,12 +38,11 @@ final class ResponseInflater {
     private var compressedBytes = 0
     private var plainBytes = 0
 
-    private let coding: ResponseCoding
+    /// Made up front for gzip; for deflate once its first two bytes are here.
     private var inflater: StreamingInflater?
     private var firstByte: UInt8?
 
     init(_ coding: ResponseCoding) throws {
-        self.coding = coding
         if coding == .gzip { inflater = try StreamingInflater(.gzip, outputSize: 16 * 1024) }
     }
 

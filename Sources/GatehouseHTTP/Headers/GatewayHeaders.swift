@@ -23,6 +23,12 @@ enum GatewayHeaders {
         for field in securityFields { headers.replaceOrAdd(name: field.name, value: field.value) }
     }
 
+    /// The codings a Content-Encoding or Transfer-Encoding field lists (all its lines, comma-separated),
+    /// trimmed and lowercased, in order.
+    static func codings(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { String($0.trimmingASCIISpaces).asciiLowercased }
+    }
+
     /// The value of a cookie, from every `Cookie` field.
     static func cookie(_ name: String, in headers: HTTPHeaders) -> String? {
         for field in headers["cookie"] {

@@ -73,8 +73,7 @@ final class Exchange {
         target = head.uri
         path = String(head.uri.prefix { $0 != "?" })
         keepAlive = head.isKeepAlive
-        transferCodings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIISpaces).asciiLowercased }
+        transferCodings = GatewayHeaders.codings(head.headers["transfer-encoding"])
         isChunked = transferCodings.last == "chunked"
         contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
         hasBody = isChunked || (contentLength ?? 0) > 0
