@@ -23,7 +23,7 @@ final class LogWriter: Sendable {
 
     func write(_ line: String, batched: Bool) {
         if batched {
-            write(bytes: Array(line.utf8))
+            write(bytes: line.utf8)
         } else {
             var bytes = pending.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
@@ -35,7 +35,7 @@ final class LogWriter: Sendable {
     }
 
     /// A batched line already in bytes (an access-log line).
-    func write(bytes line: [UInt8]) {
+    func write(bytes line: some Collection<UInt8>) {
         let full: [UInt8]? = pending.withLock { pending in
             pending.append(contentsOf: line)
             guard pending.count >= Self.batchBytes else { return nil }
