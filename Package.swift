@@ -130,6 +130,15 @@ let package = Package(
         .executableTarget(
             name: "sni-setup", dependencies: ["GatehouseStore", "GatehouseTLS", "GatehouseCore"], path: "Benchmarks/SNISetup"),
         // Benchmark helper: fills a store with N audit events over D days (Benchmarks/evidence-export.sh).
+        .executableTarget(
+            name: "proxy-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Benchmarks/ProxyFloor"),
         .executableTarget(name: "evidence-seed", dependencies: ["GatehouseStore", "GatehouseCore"], path: "Benchmarks/EvidenceSeed"),
         .executableTarget(
             name: "pan-detector-bench", dependencies: ["GatehouseTokenization", .product(name: "Crypto", package: "swift-crypto")],
