@@ -14,20 +14,24 @@ protocol UpstreamResponseReceiver: AnyObject {
 
 struct UpstreamClosedError: Error {}
 
-/// The last handler of a pooled upstream connection: hands response parts to the current receiver,
-/// and holds reads back while the client cannot take more (backpressure).
+/// The last handler of a pooled upstream connection, over the socket (or TLS) bytes: encodes
+/// requests and parses responses itself, hands response parts to the current receiver, and holds
+/// reads back while the client cannot take more (backpressure).
 final class UpstreamHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     weak var receiver: (any UpstreamResponseReceiver)?
     /// Called when the connection closes, so the pool forgets it.
     var onClose: (() -> Void)?
     private(set) var isActive = true
-    private var keepAlive = true
     private var readGate = ReadGate()
     private var context: ChannelHandlerContext?
+    private var parser = UpstreamResponseParser()
+    private var encoder = UpstreamRequestEncoder()
+    /// Bytes read but not yet parsed (a head or chunk size line cut by a read).
+    private var unparsed: ByteBuffer?
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -38,16 +42,35 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        var buffer = unwrapInboundIn(data)
+        if var unparsed = self.unparsed {
+            self.unparsed = nil
+            unparsed.writeBuffer(&buffer)
+            buffer = unparsed
+        }
+        do {
+            // A receiver may close the connection while handling an event: then the rest is dropped.
+            while isActive, let event = try parser.next(&buffer) {
+                deliver(event, unparsedBytes: buffer.readableBytes)
+            }
+        } catch {
+            errorCaught(context: context, error: error)
+            return
+        }
+        if isActive, buffer.readableBytes > 0 { unparsed = buffer }
+    }
+
+    private func deliver(_ event: UpstreamResponseParser.Event, unparsedBytes: Int) {
+        switch event {
         case .head(let head):
-            if head.status.code >= 200 || head.status.code == 101 { keepAlive = head.isKeepAlive }
             receiver?.upstreamResponseHead(head)
         case .body(let buffer):
             receiver?.upstreamResponseBody(buffer)
-        case .end:
+        case .end(let keepAlive):
             let receiver = self.receiver
             self.receiver = nil
-            receiver?.upstreamResponseEnd(reusable: keepAlive && isActive)
+            // Bytes after a complete response were not asked for: the connection is not reused.
+            receiver?.upstreamResponseEnd(reusable: keepAlive && isActive && unparsedBytes == 0)
         }
     }
 
@@ -58,6 +81,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        // A body read until close ends here.
+        if let end = try? parser.inputClosed() { deliver(end, unparsedBytes: 0) }
         let receiver = self.receiver
         self.receiver = nil
         receiver?.upstreamFailed(UpstreamClosedError())
@@ -92,7 +117,18 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     func write(_ part: HTTPClientRequestPart, flush: Bool = false) {
         guard let context else { return }
-        context.write(wrapOutboundOut(part), promise: nil)
+        let allocator = context.channel.allocator
+        switch part {
+        case .head(let head):
+            parser.expectResponse(toHEAD: head.method == .HEAD)
+            context.write(wrapOutboundOut(.byteBuffer(encoder.encode(head, allocator: allocator))), promise: nil)
+        case .body(.byteBuffer(let body)):
+            encoder.encodeBody(body, allocator: allocator) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        case .body(.fileRegion):
+            preconditionFailure("the gateway relays request bodies as buffers")
+        case .end:
+            if let last = encoder.encodeEnd(allocator: allocator) { context.write(wrapOutboundOut(.byteBuffer(last)), promise: nil) }
+        }
         if flush { context.flush() }
     }
 

@@ -74,10 +74,6 @@ final class UpstreamPool {
                         let tls = try NIOSSLClientHandler(context: clientTLS, serverHostname: key.host)
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
-                    // Every field value sent upstream was parsed by llhttp from the client (which refuses
-                    // CR, LF and NUL in values) or built from validated Core types, so the per-write
-                    // re-validation (several percent of proxy CPU) is skipped.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                 }
             }
         return bootstrap.connect(host: key.host, port: key.port).assumeIsolated().flatMapThrowing { [weak self] channel in

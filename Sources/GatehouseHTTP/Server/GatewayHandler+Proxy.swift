@@ -306,7 +306,9 @@ extension GatewayHandler {
         }
         shared.upstreamFailures.increment()
         shared.services.logger.warning("upstream failed", metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "error": "\(error)"])
-        respond(exchange, .badGateway, title: "Upstream error", "The application closed the connection before answering.")
+        let explanation = error is UpstreamResponseParser.Malformed
+            ? "The application sent a response that is not valid HTTP/1.1." : "The application closed the connection before answering."
+        respond(exchange, .badGateway, title: "Upstream error", explanation)
         resumeReads()
     }
 

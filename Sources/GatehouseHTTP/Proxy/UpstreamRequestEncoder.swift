@@ -1,0 +1,58 @@
+import NIOCore
+import NIOHTTP1
+
+/// Writes proxied requests as HTTP/1.1 bytes, the other half of the gateway's own upstream codec
+/// (see `UpstreamResponseParser`). Framing is what the head says: the gateway always sets it,
+/// `Transfer-Encoding: chunked` or `Content-Length` (or neither, for no body), never a guess.
+struct UpstreamRequestEncoder {
+    private var chunked = false
+
+    /// The head as bytes. Field values were parsed from the client (which refuses CR, LF and NUL in
+    /// them) or built from validated Core types, so they are not checked again here.
+    mutating func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
+        chunked = false
+        var buffer = allocator.buffer(capacity: 64 + head.uri.utf8.count + head.headers.count * 48)
+        buffer.writeString(head.method.rawValue)
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeString(head.uri)
+        buffer.writeStaticString(" HTTP/1.1\r\n")
+        for (name, value) in head.headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+            if name.utf8.count == 17, name.equalsIgnoringASCIICase("transfer-encoding") { chunked = true }
+        }
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+
+    /// A piece of the body: as it is, or as one chunk. An empty piece writes nothing (an empty
+    /// chunk would end the body).
+    func encodeBody(_ body: ByteBuffer, allocator: ByteBufferAllocator, into write: (ByteBuffer) -> Void) {
+        guard body.readableBytes > 0 else { return }
+        guard chunked else {
+            write(body)
+            return
+        }
+        var size = allocator.buffer(capacity: 18)
+        size.writeString(String(body.readableBytes, radix: 16))
+        size.writeStaticString("\r\n")
+        if body.readableBytes <= 4096 {
+            // Small pieces are copied into one buffer: one write instead of three.
+            var body = body
+            size.writeBuffer(&body)
+            size.writeStaticString("\r\n")
+            write(size)
+        } else {
+            write(size)
+            write(body)
+            write(allocator.buffer(staticString: "\r\n"))
+        }
+    }
+
+    /// The end of the body: the last chunk when chunked, else nothing.
+    func encodeEnd(allocator: ByteBufferAllocator) -> ByteBuffer? {
+        chunked ? allocator.buffer(staticString: "0\r\n\r\n") : nil
+    }
+}
