@@ -259,6 +259,34 @@ struct ProxyTests {
         }
         #expect(fixture.upstream.received.isEmpty)
     }
+
+    /// Bytes that are not an HTTP/1 request get their own status and reason, with the security
+    /// headers, and end the connection; a request pipelined before them is still answered.
+    @Test func unreadableRequestsGetTheirOwnStatusAndReason() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let host = "Host: acme.gatehouse.localhost\r\nAuthorization: Bearer \(fixture.token)\r\n"
+        let cases: [(String, String, String)] = [
+            ("GET /echo HTTP/2.0\r\n\(host)\r\n", "HTTP/1.1 505", "speaks HTTP/1.1 and HTTP/1.0"),
+            ("GET /echo HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "b", count: 70_000))\r\n\r\n", "HTTP/1.1 431", "over 64 KiB"),
+            ("GET /a\u{1}b HTTP/1.1\r\n\(host)\r\n", "HTTP/1.1 400", "percent-encode it"),
+            ("GET /echo HTTP/1.1\r\n\(host)X-A: 1\r\n  folded\r\n\r\n", "HTTP/1.1 400", "folded over lines"),
+        ]
+        for (request, status, reason) in cases {
+            let reply = try fixture.gateway.rawTLS(request)
+            #expect(reply.hasPrefix(status), "\(request.prefix(60).debugDescription) → \(reply.prefix(80).debugDescription)")
+            #expect(reply.contains(reason), "\(reply.prefix(400))")
+            #expect(reply.lowercased().contains("strict-transport-security: max-age="))
+            #expect(reply.lowercased().contains("connection: close"))
+        }
+        #expect(fixture.upstream.received.isEmpty)
+
+        let pipelined = try fixture.gateway.rawTLS("GET /echo HTTP/1.1\r\n\(host)\r\nG@T /echo HTTP/1.1\r\n\(host)\r\n")
+        #expect(pipelined.hasPrefix("HTTP/1.1 200"), "\(pipelined.prefix(80).debugDescription)")
+        #expect(pipelined.contains("HTTP/1.1 400 Bad Request"), "\(pipelined.suffix(400))")
+        #expect(pipelined.contains("The request method has a character not allowed in one."))
+        #expect(fixture.upstream.received.map(\.uri) == ["/echo"])
+    }
 }
 
 struct DrainTests {

@@ -30,8 +30,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var parser = UpstreamResponseParser()
     private var encoder = UpstreamRequestEncoder()
-    /// Bytes read but not yet parsed (a head or chunk size line cut by a read).
-    private var unparsed: ByteBuffer?
+    private var unparsed = HeldBytes()
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -42,12 +41,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        if var unparsed = self.unparsed {
-            self.unparsed = nil
-            unparsed.writeBuffer(&buffer)
-            buffer = unparsed
-        }
+        var buffer = unparsed.joined(unwrapInboundIn(data))
         do {
             // A receiver may close the connection while handling an event: then the rest is dropped.
             while isActive, let event = try parser.next(&buffer) {
@@ -57,7 +51,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
             errorCaught(context: context, error: error)
             return
         }
-        if isActive, buffer.readableBytes > 0 { unparsed = buffer }
+        if isActive { unparsed.hold(buffer) }
     }
 
     private func deliver(_ event: UpstreamResponseParser.Event, unparsedBytes: Int) {

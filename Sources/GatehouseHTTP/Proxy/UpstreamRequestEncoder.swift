@@ -27,32 +27,17 @@ struct UpstreamRequestEncoder {
         return buffer
     }
 
-    /// A piece of the body: as it is, or as one chunk. An empty piece writes nothing (an empty
-    /// chunk would end the body).
+    /// A piece of the body: as it is, or as one chunk.
     func encodeBody(_ body: ByteBuffer, allocator: ByteBufferAllocator, into write: (ByteBuffer) -> Void) {
-        guard body.readableBytes > 0 else { return }
-        guard chunked else {
+        if chunked {
+            HTTP1Chunks.frame(body, allocator: allocator, into: write)
+        } else if body.readableBytes > 0 {
             write(body)
-            return
-        }
-        var size = allocator.buffer(capacity: 18)
-        size.writeString(String(body.readableBytes, radix: 16))
-        size.writeStaticString("\r\n")
-        if body.readableBytes <= 4096 {
-            // Small pieces are copied into one buffer: one write instead of three.
-            var body = body
-            size.writeBuffer(&body)
-            size.writeStaticString("\r\n")
-            write(size)
-        } else {
-            write(size)
-            write(body)
-            write(allocator.buffer(staticString: "\r\n"))
         }
     }
 
     /// The end of the body: the last chunk when chunked, else nothing.
     func encodeEnd(allocator: ByteBufferAllocator) -> ByteBuffer? {
-        chunked ? allocator.buffer(staticString: "0\r\n\r\n") : nil
+        chunked ? HTTP1Chunks.last(allocator) : nil
     }
 }

@@ -74,7 +74,8 @@ extension GatewayHandler {
     /// `100 Continue` for a client that waits for it before sending its body (the gateway is about to read it).
     func sendContinueIfExpected(_ exchange: Exchange) {
         guard !exchange.requestEnded, exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) else { return }
-        context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .continue))), promise: nil)
+        sendHead(HTTPResponseHead(version: exchange.head.version, status: .continue), exchange)
+        context?.flush()
     }
 
     /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
@@ -144,7 +145,7 @@ extension GatewayHandler {
     // MARK: UpstreamResponseReceiver
 
     func upstreamResponseHead(_ head: HTTPResponseHead) {
-        guard let context, let exchange, exchange.upstream != nil else { return }
+        guard context != nil, let exchange, exchange.upstream != nil else { return }
         if head.status == .switchingProtocols {
             // Upgrade was never forwarded, so a 101 is a broken upstream; its connection is not reusable.
             upstreamFailed(UpstreamClosedError())
@@ -187,7 +188,7 @@ extension GatewayHandler {
         }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers))), promise: nil)
+        sendHead(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers), exchange)
     }
 
     func upstreamResponseBody(_ buffer: ByteBuffer) {
@@ -205,7 +206,7 @@ extension GatewayHandler {
         } else if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
             buffer.withUnsafeReadableBytes { writeMasked(exchange, $0, context: context) }
         } else {
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            sendBody(buffer)
         }
         if !context.channel.isWritable {
             context.flush()
@@ -215,7 +216,7 @@ extension GatewayHandler {
 
     private func writeMasked(_ exchange: Exchange, _ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         let masked = exchange.responseMasker!.process(bytes)
-        if !masked.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: masked)))), promise: nil) }
+        if !masked.isEmpty { sendBody(ByteBuffer(bytes: masked)) }
     }
 
     /// A compressed response that does not decode, or decodes to far more than any page: the client's
@@ -260,7 +261,7 @@ extension GatewayHandler {
     }
 
     func upstreamResponseEnd(reusable: Bool) {
-        guard let context, let exchange, let upstream = exchange.upstream else { return }
+        guard context != nil, let exchange, let upstream = exchange.upstream else { return }
         // A compressed body cut off in the middle: the client gets an incomplete response, not an end.
         if let inflater = exchange.responseInflater {
             do { try inflater.finish() } catch {
@@ -277,7 +278,7 @@ extension GatewayHandler {
         }
         if exchange.responseMasker != nil {
             let rest = exchange.responseMasker!.finish()
-            if !rest.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: rest)))), promise: nil) }
+            if !rest.isEmpty { sendBody(ByteBuffer(bytes: rest)) }
         }
         // A request whose body the upstream did not wait for cannot leave the connection reusable.
         if !exchange.requestEnded { exchange.keepAlive = false }

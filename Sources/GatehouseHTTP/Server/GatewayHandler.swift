@@ -8,9 +8,11 @@ import NIOHTTP1
 /// either answers itself or streams the exchange to and from the tenant's upstream with
 /// backpressure in both directions.
 final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    /// The decrypted bytes of the connection: the handler reads and writes HTTP/1 itself (see
+    /// `ClientRequestParser`), with no codec handlers between it and TLS.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     let shared: GatewayShared
     /// The TLS server name the client asked for; nil without SNI.
@@ -35,12 +37,17 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     /// Inside a batch of client reads: writes to the upstream wait for `channelReadComplete`'s one
     /// flush (a request's head and body usually arrive in one read: one write instead of two).
     var readInProgress = false
+    var requestParser = ClientRequestParser()
+    var responseEncoder = ClientResponseEncoder()
+    private var unparsed = HeldBytes()
     /// Requests the client pipelined behind the one in flight, served in order once it is answered.
     /// Reads stop while any wait, so this holds at most one read's worth of parts.
-    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    private var pipelined = CircularBuffer<ClientInput>()
+    /// The client sent bytes that are not HTTP/1: nothing after them is read.
+    private var unreadable = false
     private var draining = false
     /// The connection is closing: input is ignored.
-    private var closing = false
+    var closing = false
     /// Shutdown asked this connection to close after its current response.
     private var quiescing = false
 
@@ -75,26 +82,51 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !closing, !unreadable else { return }
         readInProgress = true
-        let part = unwrapInboundIn(data)
+        var buffer = unparsed.joined(unwrapInboundIn(data))
+        do {
+            while !closing, let part = try requestParser.next(&buffer) {
+                accept(.part(part))
+            }
+        } catch let malformed as ClientRequestParser.Malformed {
+            unreadable = true
+            accept(.malformed(malformed))
+            return
+        } catch {
+            unreadable = true
+            context.close(promise: nil)
+            return
+        }
+        if !closing { unparsed.hold(buffer) }
+    }
+
+    /// A request part, or the point where the client's bytes stopped being HTTP/1.
+    enum ClientInput {
+        case part(HTTPServerRequestPart)
+        case malformed(ClientRequestParser.Malformed)
+    }
+
+    private func accept(_ input: ClientInput) {
         // Anything after a request's end belongs to the next request: it waits for this response.
         if !pipelined.isEmpty || exchange?.requestEnded == true {
-            pipelined.append(part)
+            pipelined.append(input)
             readGate.hold()
             return
         }
-        receive(part)
+        receive(input)
     }
 
-    private func receive(_ part: HTTPServerRequestPart) {
-        switch part {
-        case .head(let head):
+    private func receive(_ input: ClientInput) {
+        switch input {
+        case .part(.head(let head)):
             receiveHead(head)
-        case .body(let buffer):
+        case .part(.body(let buffer)):
             receiveBody(buffer)
-        case .end:
+        case .part(.end):
             receiveEnd()
+        case .malformed(let malformed):
+            refuseUnreadable(malformed)
         }
     }
 
@@ -229,7 +261,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     func respond(
         _ exchange: Exchange, _ status: HTTPResponseStatus, headers extra: HTTPHeaders = [:], bytes body: ByteBuffer, contentType: String
     ) {
-        guard let context, self.exchange === exchange, !exchange.responseStarted else { return }
+        guard context != nil, self.exchange === exchange, !exchange.responseStarted else { return }
         exchange.phase = .responded
         exchange.buffered.removeAll()
         if !exchange.requestEnded && exchange.hasBody { exchange.keepAlive = false }
@@ -241,10 +273,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         exchange.responseStarted = true
         exchange.responseStatus = status
         exchange.responseBytes = body.readableBytes
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: status, headers: headers))), promise: nil)
-        if exchange.head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
+        sendHead(HTTPResponseHead(version: exchange.head.version, status: status, headers: headers), exchange)
+        sendBody(body)
         writeEnd(exchange)
     }
 
@@ -258,13 +288,14 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         guard let context else { return }
         logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 0))
         if exchange.keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(responseEncoder.encodeEnd(allocator: context.channel.allocator))), promise: nil)
             finishIfDone(exchange)
         } else {
             self.exchange = nil
             closing = true
             pipelined.removeAll()
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
+            let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
                 context.close(promise: nil)
             }
         }
@@ -288,13 +319,21 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         guard !draining else { return }  // a response finished while feeding: the loop below goes on
         draining = true
         defer { draining = false }
-        while !closing, exchange?.requestEnded != true, let part = pipelined.popFirst() {
-            receive(part)
+        while !closing, exchange?.requestEnded != true, let input = pipelined.popFirst() {
+            receive(input)
         }
         if pipelined.isEmpty { readGate.release(context) }
     }
 
     private func refuseOversizedBody(_ exchange: Exchange) {
+        refuseRequest(
+            exchange, .payloadTooLarge, title: "Request too large",
+            "The request body is larger than this gateway accepts (\(shared.settings.maxBodyBytes) bytes).")
+    }
+
+    /// Refuses the request in flight: the upstream connection (if any) is dropped, and the client
+    /// gets the error if its response has not begun, and the connection ends either way.
+    func refuseRequest(_ exchange: Exchange, _ status: HTTPResponseStatus, title: String, _ explanation: String) {
         if let upstream = exchange.upstream {
             upstream.handler.receiver = nil
             upstream.handler.close()
@@ -302,11 +341,10 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         }
         exchange.keepAlive = false
         if exchange.responseStarted {
+            closing = true
             context?.close(promise: nil)
         } else {
-            respond(
-                exchange, .payloadTooLarge, title: "Request too large",
-                "The request body is larger than this gateway accepts (\(shared.settings.maxBodyBytes) bytes).")
+            respond(exchange, status, title: title, explanation)
         }
     }
 

@@ -61,11 +61,8 @@ public final class GatewayServer: Service, Sendable {
                             let serverName: String? = if case .hostname(let name) = result { name } else { nil }
                             let sync = channel.pipeline.syncOperations
                             try sync.addHandler(NIOSSLServerHandler(context: serverContext))
-                            // GatewayHandler orders pipelined requests itself, without pausing reads per
-                            // request. Response fields come from llhttp-parsed upstream responses or the
-                            // gateway's own constants, so outbound re-validation is skipped (see UpstreamPool).
-                            try sync.configureHTTPServerPipeline(
-                                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+                            // GatewayHandler reads and writes HTTP/1 itself, orders pipelined requests and
+                            // answers unreadable ones: no codec handlers between it and TLS.
                             try sync.addHandler(GatewayHandler(shared: shared, serverName: serverName))
                         }
                     }

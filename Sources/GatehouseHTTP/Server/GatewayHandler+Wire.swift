@@ -1,0 +1,44 @@
+import NIOCore
+import NIOHTTP1
+
+/// Response bytes out, and the answer to bytes that are not a request.
+extension GatewayHandler {
+    func sendHead(_ head: HTTPResponseHead, _ exchange: Exchange) {
+        sendHead(head, toHEAD: exchange.head.method == .HEAD)
+    }
+
+    func sendHead(_ head: HTTPResponseHead, toHEAD: Bool) {
+        guard let context else { return }
+        let bytes = responseEncoder.encodeHead(head, toHEAD: toHEAD, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+    }
+
+    func sendBody(_ body: ByteBuffer) {
+        guard let context else { return }
+        responseEncoder.encodeBody(body, allocator: context.channel.allocator) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+    }
+
+    /// The client's bytes stopped being HTTP/1 (or framing could be read two ways): the request
+    /// they belong to gets the error, if its response has not begun, and the connection ends.
+    func refuseUnreadable(_ malformed: ClientRequestParser.Malformed) {
+        shared.services.logger.debug("unreadable request", metadata: ["client": "\(peerText)", "reason": "\(malformed.explanation)"])
+        if let exchange {
+            refuseRequest(exchange, malformed.status, title: malformed.status.reasonPhrase, malformed.explanation)
+            return
+        }
+        guard let context else { return }
+        closing = true
+        shared.responses[Int(malformed.status.code) / 100 - 1].increment()
+        let body = context.channel.allocator.buffer(string: GatewayPages.error(malformed.status.reasonPhrase, malformed.explanation))
+        var headers = HTTPHeaders([
+            ("content-type", "text/html; charset=utf-8"), ("content-length", String(body.readableBytes)), ("connection", "close"),
+        ])
+        GatewayHeaders.addSecurityHeaders(&headers)
+        sendHead(HTTPResponseHead(version: .http1_1, status: malformed.status, headers: headers), toHEAD: false)
+        sendBody(body)
+        let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
+            context.close(promise: nil)
+        }
+    }
+}
