@@ -190,6 +190,14 @@ extension StringProtocol {
     /// Whether this equals `lowercase` (lowercase ASCII) but for ASCII case, without a lowercase copy.
     func equalsIgnoringASCIICase(_ lowercase: String) -> Bool {
         guard utf8.count == lowercase.utf8.count else { return false }
+        // Per header field on every request: compared over contiguous bytes when the strings are native.
+        let compared = utf8.withContiguousStorageIfAvailable { bytes in
+            lowercase.utf8.withContiguousStorageIfAvailable { expected in
+                for index in 0..<bytes.count where bytes[index].asciiLowercased != expected[index] { return false }
+                return true
+            }
+        }
+        if let compared, let compared { return compared }
         return zip(utf8, lowercase.utf8).allSatisfy { byte, expected in byte.asciiLowercased == expected }
     }
 }
