@@ -438,6 +438,25 @@ struct RequestTokenizerTests {
         #expect(unknown.hasPrefix("tok_"))
     }
 
+    /// A form control that names a security code in `name` or `id` loses its `value`, in HTML (quoted
+    /// either way or not at all, any case, nested names) and in XML; other controls stay as they are.
+    @Test func securityCodesInFormControls() throws {
+        let page = #"<form><input name="card" value="4111111111111111"><INPUT type=text NAME=cvv VALUE=123>"#
+            + #"<input id='card_cvc' value='456' /><input name="payment[card][security_code]" value = "789"><input name="qty" value="2"></form>"#
+        let (html, outcome) = try rewrite(page, "text/html")
+        #expect(outcome.tokenized == 1 && outcome.removedSecurityCodes == 3, "\(html)")
+        #expect(!html.outsideTokens.contains("123") && !html.outsideTokens.contains("456") && !html.outsideTokens.contains("789"), "\(html)")
+        #expect(html.contains("<INPUT type=text NAME=cvv>") && html.contains("<input id='card_cvc' />"), "\(html)")
+        #expect(html.contains(#"<input name="payment[card][security_code]">"#) && html.hasSuffix(#"<input name="qty" value="2"></form>"#), "\(html)")
+        let (xml, xmlOutcome) = try rewrite(#"<f><field name="CVV2" value="321"/><field name="note" value="x"/></f>"#, "application/xml")
+        #expect(xmlOutcome.removedSecurityCodes == 1 && xml == #"<f><field name="CVV2"/><field name="note" value="x"/></f>"#, "\(xml)")
+        // A control whose value names a code, or a label, stays; so do attributes without values.
+        for kept in [#"<option value="cvv">CVV</option>"#, #"<label for="cvv">CVV</label>"#, "<input name=cvv disabled>", "<input name="] {
+            let unchanged = try RequestTokenizer().rewriteBody(Array(kept.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
+            #expect(unchanged.body == nil, "\(kept)")
+        }
+    }
+
     /// XML and HTML read `&#52;` and `&#x34;` as the digit 4: a card number spelled in character
     /// references is tokenized in markup and text, and refused where it cannot be placed.
     @Test func cardNumbersInCharacterReferences() throws {

@@ -13,6 +13,12 @@ struct MarkupRewriter {
     mutating func rewrite(_ bytes: [UInt8], isXML: Bool, inlineFields: Bool = false, context: CardContext = CardContext()) -> [UInt8]? {
         var context = context
         var body = bytes
+        // Form controls holding a security code (`<input name="cvv" value="123">`), in HTML or XML.
+        var controlCuts = bytes.contains(UInt8(ascii: "<")) ? FormControls.securityCodeValues(in: bytes) : []
+        if !isXML, !controlCuts.isEmpty {
+            body = Self.cutting(controlCuts, from: bytes, removed: &removed)
+            controlCuts = []
+        }
         if isXML {
             // Security-code elements and attributes (`<card cvv="123"/>`) are cut out; none overlaps another.
             var cuts: [Range<Int>] = []
@@ -32,17 +38,8 @@ struct MarkupRewriter {
                 guard kind == .securityCode, !cuts.contains(where: { $0.overlaps(attribute.whole) }) else { continue }
                 cuts.append(attribute.whole)
             }
-            if !cuts.isEmpty {
-                removed += cuts.count
-                var kept: [UInt8] = []
-                var copied = 0
-                for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-                    kept.append(contentsOf: bytes[copied..<cut.lowerBound])
-                    copied = cut.upperBound
-                }
-                kept.append(contentsOf: bytes[copied...])
-                body = kept
-            }
+            for cut in controlCuts where !cuts.contains(where: { $0.overlaps(cut) }) { cuts.append(cut) }
+            if !cuts.isEmpty { body = Self.cutting(cuts, from: bytes, removed: &removed) }
         }
         // In text (not XML, where a name before ':' may be a namespace prefix): `cvv: 123`, GraphQL
         // arguments sent as application/graphql.
@@ -55,6 +52,19 @@ struct MarkupRewriter {
         }
         let replaced = replacement.replacing(in: body, context: context)
         return replaced ?? (removed > 0 || referencesDecoded ? body : nil)
+    }
+
+    /// `bytes` without the given ranges (none overlapping), each counted as a removed security code.
+    static func cutting(_ cuts: [Range<Int>], from bytes: [UInt8], removed: inout Int) -> [UInt8] {
+        removed += cuts.count
+        var kept: [UInt8] = []
+        var copied = 0
+        for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            kept.append(contentsOf: bytes[copied..<cut.lowerBound])
+            copied = cut.upperBound
+        }
+        kept.append(contentsOf: bytes[copied...])
+        return kept
     }
 
     static func holdsCardNumber(_ bytes: [UInt8]) -> Bool {
