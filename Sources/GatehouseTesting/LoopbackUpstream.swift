@@ -15,7 +15,7 @@ import Synchronization
 ///   `/card.gz`, `/card.deflate`, `/card.raw-deflate`: the same page compressed whatever was asked;
 ///   `/card.gz-cut`: compressed and cut off; `/card.gz-bomb`: 64 MiB of spaces after it, in 64 KiB of gzip;
 ///   `/card.br`: claiming a coding no one here decodes; `/card.none`: plain, labelled `none`;
-///   `/card.gz-empty`: no body, labelled gzip;
+///   `/card.gz-empty`: no body, labelled gzip; `/card.gz-range`: 206, the second half of the gzip body;
 ///   `/card-untyped`: the page without a Content-Type;
 /// - `/hop`: the JSON echo with hop-by-hop, private and security fields of its own, names in mixed case;
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
@@ -193,7 +193,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         let page = Array(Self.cardPage.utf8)
         let (coding, format): (String?, ZlibFormat?) =
             switch head.uri {
-            case "/card.gz", "/card.gz-cut", "/card.gz-bomb": ("gzip", .gzip)
+            case "/card.gz", "/card.gz-cut", "/card.gz-bomb", "/card.gz-range": ("gzip", .gzip)
             case "/card.deflate": ("deflate", .zlib)
             case "/card.raw-deflate": ("deflate", .raw)
             case "/card.br": ("br", nil)
@@ -212,13 +212,21 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             try? deflater.finish { body += $0 }
             if head.uri.hasSuffix("-cut") { body.removeLast(body.count / 2) }
         }
+        var extraHeaders = coding.map { [("Content-Encoding", $0)] } ?? []
+        var status = HTTPResponseStatus.ok
+        if head.uri.hasSuffix("-range") {
+            let total = body.count
+            body.removeFirst(total / 2)
+            status = .partialContent
+            extraHeaders.append(("Content-Range", "bytes \(total / 2)-\(total - 1)/\(total)"))
+        }
         send(
-            context: context, version: head.version, body: ByteBuffer(bytes: body), contentType: coding == nil ? nil : "text/plain; charset=utf-8",
-            extraHeaders: coding.map { [("Content-Encoding", $0)] } ?? [], firstPiece: format == .raw ? 1 : nil)
+            context: context, version: head.version, status: status, body: ByteBuffer(bytes: body),
+            contentType: coding == nil ? nil : "text/plain; charset=utf-8", extraHeaders: extraHeaders, firstPiece: format == .raw ? 1 : nil)
     }
 
     func send(
-        context: ChannelHandlerContext, version: HTTPVersion, body: ByteBuffer, contentType: String? = "text/plain",
+        context: ChannelHandlerContext, version: HTTPVersion, status: HTTPResponseStatus = .ok, body: ByteBuffer, contentType: String? = "text/plain",
         extraHeaders: [(String, String)] = [], firstPiece: Int? = nil
     ) {
         var headers = HTTPHeaders(extraHeaders)
@@ -227,7 +235,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
         headers.add(name: "connection", value: "keep-alive")
         headers.add(name: "set-cookie", value: "__Host-gatehouse_session=fixated; Path=/; Secure")
         headers.add(name: "set-cookie", value: "app=1; Path=/")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         var body = body
         if let firstPiece, let first = body.readSlice(length: firstPiece) {
             // Sent apart, so the gateway reads the body in more than one piece.

@@ -252,12 +252,20 @@ struct CardTokenizationTests {
         #expect(try fixture.get("/echo", fixture.bearer + ["-H", "Accept-Encoding: gzip, br"]).status == 200)
         let asked = fixture.upstream.received.last?.headers.filter { $0.0.lowercased() == "accept-encoding" }.map(\.1)
         #expect(asked == ["identity"], "\(asked ?? [])")
+        // And for the whole representation: a card number split between two ranges would be masked in neither.
+        let ranged = try fixture.get("/card", fixture.bearer + ["-H", "Range: bytes=0-19", "-H", "If-Range: \"v1\""])
+        #expect(ranged.status == 200 && ranged.text.hasPrefix("Card on file: 4111 11** **** 1111"), "\(ranged.status) \(ranged.text)")
+        _ = try fixture.get("/echo", fixture.bearer + ["-H", "Range: bytes=0-19", "-H", "If_Range: x"])
+        let rangeFields = fixture.upstream.received.last?.headers.filter { ["range", "if-range", "if_range"].contains($0.0.lowercased()) }
+        #expect(rangeFields?.isEmpty == true, "\(rangeFields ?? [])")
         // Turned off, the tenant's traffic passes untouched (an operator's explicit choice).
         let off = try fixture.gateway.cli("tenant", "set", "acme", "--tokenization", "off")
         #expect(off.status == 0 && off.stderr.contains("warning"))
         #expect(eventually(within: 5) { (try? fixture.get("/card", fixture.bearer).text.contains("4111 1111 1111 1111")) == true })
         let echoed = try fixture.get("/echo", fixture.bearer + ["-H", "Content-Type: application/json", "--data-binary", "{\"card\":\"4111111111111111\"}"])
         #expect(echoed.status == 200 && fixture.upstream.received.last?.bodyText.contains("4111111111111111") == true)
+        _ = try fixture.get("/echo", fixture.bearer + ["-H", "Range: bytes=0-19"])
+        #expect(fixture.upstream.received.last?.header("range") == ["bytes=0-19"])
     }
 
     /// An upstream that compresses text although it was asked for identity: the response is decoded and
@@ -282,6 +290,13 @@ struct CardTokenizationTests {
         let brotli = try fixture.get("/card.br", fixture.bearer)
         #expect(brotli.status == 502)
         #expect(brotli.text.contains("content coding &#39;br&#39;") && !brotli.text.contains("4111"), "\(brotli.text)")
+        // A range of a compressed body cannot be decoded alone: refused, not cut off or passed on.
+        let range = try fixture.get("/card.gz-range", fixture.bearer + ["-H", "Range: bytes=20-"])
+        #expect(range.status == 502 && range.text.contains("range request") && !range.text.contains("4111"), "\(range.status) \(range.text)")
+        // The access log counts the bytes the client received: the decoded page, not the upstream's gzip.
+        #expect(eventually {
+            fixture.gateway.log().contains("GET /card.gz 200 bytes_in=0 bytes_out=\(masked.utf8.count) ")
+        }, "\(fixture.gateway.log())")
         let cut = try fixture.get("/card.gz-cut", fixture.bearer)
         #expect(!cut.text.contains("4111 1111 1111 1111") && !cut.error.isEmpty, "\(cut.status) \(cut.error)")
         // A decompression bomb (64 MiB from 64 KiB) is cut off, not queued for the client whole.

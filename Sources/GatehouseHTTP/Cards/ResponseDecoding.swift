@@ -19,6 +19,16 @@ enum ResponseCoding: Equatable {
         default: self = .undecodable(codings.joined(separator: ", "))
         }
     }
+
+    /// The coding's name as responses spell it.
+    var name: String {
+        switch self {
+        case .identity: "identity"
+        case .gzip: "gzip"
+        case .deflate: "deflate"
+        case .undecodable(let name): name
+        }
+    }
 }
 
 /// Inflates a compressed response body as it streams. For `deflate` the framing (zlib or raw) is

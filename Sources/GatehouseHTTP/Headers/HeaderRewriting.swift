@@ -10,9 +10,14 @@ struct DroppedFields: OptionSet {
     static let acceptEncoding = DroppedFields(rawValue: 1)
     /// The body was decoded and goes on as identity.
     static let contentEncoding = DroppedFields(rawValue: 2)
+    /// The upstream must answer whole: a card number split between two ranges would be masked in
+    /// neither (each piece is too short to be one), so `Range` and `If-Range` are not forwarded
+    /// and the client gets the full, masked representation (RFC 9110 §14.2 lets a server ignore Range).
+    static let range = DroppedFields(rawValue: 4)
 
     func drops(_ lowercasedName: String) -> Bool {
         (contains(.acceptEncoding) && lowercasedName == "accept-encoding") || (contains(.contentEncoding) && lowercasedName == "content-encoding")
+            || (contains(.range) && (lowercasedName == "range" || lowercasedName == "if-range"))
     }
 }
 
@@ -97,6 +102,7 @@ enum HeaderRewriting {
     static let requestRuleLengths = FieldNameLengths(
         GatewayHeaders.hopByHop.union(forwarding).union([
             "accept-encoding", "content-encoding", "authorization", "expect", "cookie", "content-length", "transfer-encoding",
+            "range", "if-range",
         ]))
 
     /// `X-Gatehouse-Roles`: the user's roles, sorted, comma-separated.

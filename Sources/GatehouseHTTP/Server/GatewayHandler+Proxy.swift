@@ -106,8 +106,8 @@ extension GatewayHandler {
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
     private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User, roles: String) -> HTTPRequestHead {
-        // A tokenizing tenant's upstream answers uncompressed, so card numbers in responses can be masked.
-        var dropped: DroppedFields = access.card.tokenize ? .acceptEncoding : []
+        // A tokenizing tenant's upstream answers uncompressed and whole, so card numbers in responses can be masked.
+        var dropped: DroppedFields = access.card.tokenize ? [.acceptEncoding, .range] : []
         if exchange.bodyDecoded { dropped.insert(.contentEncoding) }
         let headers = HeaderRewriting.upstreamRequest(
             exchange.tokenizedHeaders ?? exchange.head.headers, clientIP: exchange.clientIPText, peer: peerText,
@@ -161,6 +161,11 @@ extension GatewayHandler {
                     refuseResponseCoding(exchange, name)
                     return
                 }
+                // A range of a compressed body does not decode on its own (it starts mid-stream).
+                if coding != .identity, head.status == .partialContent {
+                    refuseResponseCoding(exchange, coding.name, partial: true)
+                    return
+                }
                 if coding != .identity {
                     // Decoded, masked and sent on as identity (its length is known only at the end).
                     guard let inflater = try? ResponseInflater(coding) else {
@@ -193,7 +198,6 @@ extension GatewayHandler {
 
     func upstreamResponseBody(_ buffer: ByteBuffer) {
         guard let context, let exchange, let upstream = exchange.upstream else { return }
-        exchange.responseBytes += buffer.readableBytes
         if let inflater = exchange.responseInflater {
             do {
                 try buffer.withUnsafeReadableBytes { compressed in
@@ -206,6 +210,7 @@ extension GatewayHandler {
         } else if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
             buffer.withUnsafeReadableBytes { writeMasked(exchange, $0, context: context) }
         } else {
+            exchange.responseBytes += buffer.readableBytes
             sendBody(buffer)
         }
         if !context.channel.isWritable {
@@ -216,6 +221,8 @@ extension GatewayHandler {
 
     private func writeMasked(_ exchange: Exchange, _ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         let masked = exchange.responseMasker!.process(bytes)
+        // What the client receives is counted (decoded, when the upstream compressed it).
+        exchange.responseBytes += masked.count
         if !masked.isEmpty { sendBody(ByteBuffer(bytes: masked)) }
     }
 
@@ -235,8 +242,9 @@ extension GatewayHandler {
     }
 
     /// A text response in a coding the gateway cannot decode could carry a card number unmasked: it is
-    /// not forwarded (502), and its connection, with the body unread, is closed.
-    private func refuseResponseCoding(_ exchange: Exchange, _ label: String) {
+    /// not forwarded (502), and its connection, with the body unread, is closed. So is a range
+    /// (206) of a compressed body, which cannot be decoded without the bytes before it.
+    private func refuseResponseCoding(_ exchange: Exchange, _ label: String, partial: Bool = false) {
         // The upstream's own text, shown and logged only if it looks like a coding name.
         let coding = label.utf8.count <= 32 && !CardRewrite.mayHoldCard(label)
             && label.utf8.allSatisfy({ $0 &- 0x30 <= 9 || ($0 | 0x20) &- 0x61 <= 25 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ",") || $0 == 0x20 })
@@ -252,7 +260,9 @@ extension GatewayHandler {
             metadata: ["tenant": "\(exchange.tenant?.tenant.prefix.value ?? "-")", "coding": "\(coding)"])
         respond(
             exchange, .badGateway, title: "Upstream error",
-            "The application answered in the content coding '\(coding)', which the gateway cannot check for card numbers, so the answer was not passed on.")
+            partial
+                ? "The application answered a range request with part of a '\(coding)'-compressed body, which the gateway cannot check for card numbers, so the answer was not passed on. Ask again without a Range header."
+                : "The application answered in the content coding '\(coding)', which the gateway cannot check for card numbers, so the answer was not passed on.")
         resumeReads()
     }
 
@@ -278,6 +288,7 @@ extension GatewayHandler {
         }
         if exchange.responseMasker != nil {
             let rest = exchange.responseMasker!.finish()
+            exchange.responseBytes += rest.count
             if !rest.isEmpty { sendBody(ByteBuffer(bytes: rest)) }
         }
         // A request whose body the upstream did not wait for cannot leave the connection reusable.
