@@ -24,7 +24,8 @@ public enum PermissionTable {
         roles.reduce(into: Set<Permission>()) { $0.formUnion(grants[$1] ?? []) }
     }
 
+    /// Checked on every request: looks the permission up role by role, without building the union.
     public static func allows(_ roles: some Sequence<Role>, _ permission: Permission) -> Bool {
-        permissions(for: roles).contains(permission)
+        roles.contains { grants[$0]?.contains(permission) == true }
     }
 }
