@@ -450,8 +450,26 @@ struct RequestTokenizerTests {
         #expect(html.contains(#"<input name="payment[card][security_code]">"#) && html.hasSuffix(#"<input name="qty" value="2"></form>"#), "\(html)")
         let (xml, xmlOutcome) = try rewrite(#"<f><field name="CVV2" value="321"/><field name="note" value="x"/></f>"#, "application/xml")
         #expect(xmlOutcome.removedSecurityCodes == 1 && xml == #"<f><field name="CVV2"/><field name="note" value="x"/></f>"#, "\(xml)")
+        // A quoted '>' does not end the tag, a stray '=' does not end its attributes, a '<' before the tag
+        // does not read it twice, and a textarea's text goes.
+        for (sent, expected) in [
+            (#"<input title="a>b" name="cvv" value="123">"#, #"<input title="a>b" name="cvv">"#),
+            (#"<input ="" name="cvv" value="123">"#, #"<input ="" name="cvv">"#),
+            ("<<input name=cvv value=1><<<x", "<<input name=cvv><<<x"),
+            (#"<TEXTAREA name="card[cvc]">321</TextArea>ok"#, #"<TEXTAREA name="card[cvc]"></TextArea>ok"#),
+        ] {
+            let (output, outcome) = try rewrite(sent, "text/html")
+            #expect(output == expected && outcome.removedSecurityCodes == 1, "\(sent) → \(output)")
+        }
+        // Many '<' before one '>' (XML or HTML) are read in linear time.
+        let angles = String(repeating: "<", count: 200_000) + "a name=cvv value=1>"
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure { for type in ["text/html", "application/xml"] { _ = try rewrite(angles, type) } }
+        #expect(elapsed < .seconds(20), "\(elapsed)")
         // A control whose value names a code, or a label, stays; so do attributes without values.
-        for kept in [#"<option value="cvv">CVV</option>"#, #"<label for="cvv">CVV</label>"#, "<input name=cvv disabled>", "<input name="] {
+        for kept in [
+            #"<option value="cvv">CVV</option>"#, #"<label for="cvv">CVV</label>"#, "<input name=cvv disabled>", "<input name=", #"<input name="cvv" value="">"#,
+        ] {
             let unchanged = try RequestTokenizer().rewriteBody(Array(kept.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
             #expect(unchanged.body == nil, "\(kept)")
         }

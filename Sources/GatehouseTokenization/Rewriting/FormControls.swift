@@ -1,59 +1,106 @@
 /// HTML (and XML) form controls that carry a security code in one attribute and name it in another:
-/// `<input name="cvv" value="123">`, `<input id=card_cvc value=123>`. A page posted back as markup
-/// (a saved form, a rendered receipt) holds the code there, where neither an element nor an
-/// attribute is named as one.
+/// `<input name="cvv" value="123">`, `<input id=card_cvc value=123>`, `<textarea name="cvv">123</textarea>`.
+/// A page posted back as markup (a saved form, a rendered receipt) holds the code there, where
+/// neither an element nor an attribute is named as one.
 enum FormControls {
-    /// The `value` attributes (each with the space before it) of start tags whose `name` or `id`
-    /// names a security code; values quoted either way or not at all, names in any case.
+    /// What to cut, in document order and not overlapping: the non-empty `value` attributes (each
+    /// with the space before it) of start tags whose `name` or `id` names a security code, and the
+    /// text of such a `textarea`. One pass: each tag is read once, quotes respected, to its `>`.
     static func securityCodeValues(in bytes: [UInt8]) -> [Range<Int>] {
         var cuts: [Range<Int>] = []
-        for (_, _, tag) in MarkupRewriter.startTags(in: bytes) {
-            let attributes = Self.attributes(of: tag)
+        var index = 0
+        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+            index = open + 1
+            guard index < bytes.count, bytes[index].isASCIILetter else { continue }
+            let (attributes, close) = Self.tag(in: bytes, from: index)
             let namesCode = attributes.contains { attribute in
-                let name = attribute.name.map(\.asciiLowercased)
-                return (name == Array("name".utf8) || name == Array("id".utf8)) && CardFieldNames.kind(bytes[attribute.value]) == .securityCode
+                (attribute.name.equalsLowercase("name") || attribute.name.equalsLowercase("id"))
+                    && CardFieldNames.kind(bytes[attribute.value]) == .securityCode
             }
-            guard namesCode else { continue }
-            for attribute in attributes where attribute.name.map(\.asciiLowercased) == Array("value".utf8) { cuts.append(attribute.whole) }
+            if namesCode {
+                for attribute in attributes where attribute.name.equalsLowercase("value") && !attribute.value.isEmpty {
+                    cuts.append(attribute.whole)
+                }
+                if bytes[index...].prefix(8).map(\.asciiLowercased) == Array("textarea".utf8), let close,
+                   let end = Self.closingTextarea(in: bytes, from: close + 1), end > close + 1
+                {
+                    cuts.append(close + 1..<end)
+                }
+            }
+            guard let close else { break }
+            index = close + 1
         }
         return cuts
     }
 
-    /// The attributes of a start tag's inside (after `<`, before `>`), as HTML writes them: quoted
-    /// with `"` or `'`, unquoted up to a space, or without a value. Ranges index the whole document.
-    static func attributes(of tag: ArraySlice<UInt8>) -> [(name: ArraySlice<UInt8>, whole: Range<Int>, value: Range<Int>)] {
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
-        var result: [(ArraySlice<UInt8>, Range<Int>, Range<Int>)] = []
-        let end = tag.endIndex
-        var index = tag.startIndex
-        // The element name.
-        while index < end, !isSpace(tag[index]), tag[index] != UInt8(ascii: "/") { index += 1 }
+    /// The attributes of the tag whose name starts at `start`, and the index of its `>` (nil when the
+    /// document ends first). HTML's rules: values quoted with `"` or `'` (which may hold `>`),
+    /// unquoted up to a space or `>`, or absent.
+    static func tag(in bytes: [UInt8], from start: Int) -> (attributes: [Attribute], close: Int?) {
+        var attributes: [Attribute] = []
+        let end = bytes.count
+        var index = start
+        while index < end, !isSpace(bytes[index]), bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: ">") { index += 1 }
         while index < end {
-            let start = index
-            while index < end, isSpace(tag[index]) || tag[index] == UInt8(ascii: "/") { index += 1 }
+            let attributeStart = index
+            while index < end, isSpace(bytes[index]) || bytes[index] == UInt8(ascii: "/") { index += 1 }
+            guard index < end else { break }
+            if bytes[index] == UInt8(ascii: ">") { return (attributes, index) }
             let nameStart = index
-            while index < end, !isSpace(tag[index]), tag[index] != UInt8(ascii: "="), tag[index] != UInt8(ascii: "/") { index += 1 }
-            let name = tag[nameStart..<index]
-            guard !name.isEmpty else { break }
+            // A name runs to a space, '/', '>' or '='; a stray '=' (no name) is stepped over.
+            while index < end, !isSpace(bytes[index]), !"/>=".utf8.contains(bytes[index]) { index += 1 }
+            if index == nameStart { index += 1; continue }
+            let name = bytes[nameStart..<index]
             var cursor = index
-            while cursor < end, isSpace(tag[cursor]) { cursor += 1 }
-            guard cursor < end, tag[cursor] == UInt8(ascii: "=") else { continue }  // an attribute without a value
+            while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < end, bytes[cursor] == UInt8(ascii: "=") else { continue }  // no value
             cursor += 1
-            while cursor < end, isSpace(tag[cursor]) { cursor += 1 }
+            while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
             let value: Range<Int>
-            if cursor < end, tag[cursor] == UInt8(ascii: "\"") || tag[cursor] == UInt8(ascii: "'") {
-                let quote = tag[cursor]
-                guard let closing = tag[(cursor + 1)...].firstIndex(of: quote) else { break }
+            if cursor < end, bytes[cursor] == UInt8(ascii: "\"") || bytes[cursor] == UInt8(ascii: "'") {
+                guard let closing = bytes[(cursor + 1)...].firstIndex(of: bytes[cursor]) else { return (attributes, nil) }
                 value = cursor + 1..<closing
                 index = closing + 1
             } else {
                 let valueStart = cursor
-                while cursor < end, !isSpace(tag[cursor]) { cursor += 1 }
+                while cursor < end, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") { cursor += 1 }
                 value = valueStart..<cursor
                 index = cursor
             }
-            result.append((name, start..<index, value))
+            attributes.append(Attribute(name: name, whole: attributeStart..<index, value: value))
         }
-        return result
+        return (attributes, nil)
     }
+
+    struct Attribute {
+        let name: ArraySlice<UInt8>
+        /// The attribute with the space before it: what is cut.
+        let whole: Range<Int>
+        let value: Range<Int>
+    }
+
+    /// Where `</textarea` (any case) begins after `from`.
+    private static func closingTextarea(in bytes: [UInt8], from: Int) -> Int? {
+        var index = from
+        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+            if bytes[(open + 1)...].prefix(9).map(\.asciiLowercased) == Array("/textarea".utf8) { return open }
+            index = open + 1
+        }
+        return nil
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether these bytes spell `lowercase` (lowercase ASCII) but for ASCII case.
+    fileprivate func equalsLowercase(_ lowercase: StaticString) -> Bool {
+        count == lowercase.utf8CodeUnitCount && zip(self, UnsafeBufferPointer(start: lowercase.utf8Start, count: count)).allSatisfy { $0.asciiLowercased == $1 }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIILetter: Bool { (self | 0x20) &- UInt8(ascii: "a") < 26 }
 }

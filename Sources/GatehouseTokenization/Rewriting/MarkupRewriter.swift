@@ -54,12 +54,13 @@ struct MarkupRewriter {
         return replaced ?? (removed > 0 || referencesDecoded ? body : nil)
     }
 
-    /// `bytes` without the given ranges (none overlapping), each counted as a removed security code.
+    /// `bytes` without the given ranges, each counted as a removed security code.
     static func cutting(_ cuts: [Range<Int>], from bytes: [UInt8], removed: inout Int) -> [UInt8] {
         removed += cuts.count
         var kept: [UInt8] = []
         var copied = 0
-        for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+        // A cut overlapping the one before it is already gone with it.
+        for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) where cut.lowerBound >= copied {
             kept.append(contentsOf: bytes[copied..<cut.lowerBound])
             copied = cut.upperBound
         }
@@ -127,8 +128,8 @@ struct MarkupRewriter {
         while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             index = open + 1
             guard index < bytes.count, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "!")].contains(bytes[index]) else { continue }
-            // The element name, then attributes until '>' (a quoted value may hold '>').
-            while index < bytes.count, !space.contains(bytes[index]), bytes[index] != UInt8(ascii: ">") { index += 1 }
+            // The element name, then attributes until '>' (a quoted value may hold '>'); a '<' ends both.
+            while index < bytes.count, !space.contains(bytes[index]), bytes[index] != UInt8(ascii: ">"), bytes[index] != UInt8(ascii: "<") { index += 1 }
             while index < bytes.count, bytes[index] != UInt8(ascii: ">"), bytes[index] != UInt8(ascii: "<") {
                 let start = index
                 while index < bytes.count, space.contains(bytes[index]) { index += 1 }
@@ -176,9 +177,14 @@ struct MarkupRewriter {
         var index = 0
         while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             index = open + 1
-            guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
+            // A tag holds no '<' (XML allows none in attribute values): a '<' first starts the next
+            // candidate, so each byte is read a bounded number of times (`<<<<…>` stays linear).
+            guard let close = bytes[index...].firstIndex(where: { $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "<") }) else { break }
+            guard bytes[close] == UInt8(ascii: ">") else { continue }
             let tag = bytes[index..<close]
-            guard let first = tag.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "!") else { continue }
+            // A name starts with a letter, '_', ':' or a non-ASCII character: not '/', '?', '!' or a space.
+            guard let first = tag.first, (first | 0x20) &- UInt8(ascii: "a") < 26 || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first >= 0x80
+            else { continue }
             result.append((open, close, tag))
         }
         return result
