@@ -210,8 +210,7 @@ extension GatewayHandler {
         } else if exchange.responseMasker != nil, !buffer.withUnsafeReadableBytes({ exchange.responseMasker!.passesUnchanged($0) }) {
             buffer.withUnsafeReadableBytes { writeMasked(exchange, $0, context: context) }
         } else {
-            exchange.responseBytes += buffer.readableBytes
-            sendBody(buffer)
+            relayBody(buffer, exchange)
         }
         if !context.channel.isWritable {
             context.flush()
@@ -221,9 +220,14 @@ extension GatewayHandler {
 
     private func writeMasked(_ exchange: Exchange, _ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         let masked = exchange.responseMasker!.process(bytes)
-        // What the client receives is counted (decoded, when the upstream compressed it).
-        exchange.responseBytes += masked.count
-        if !masked.isEmpty { sendBody(ByteBuffer(bytes: masked)) }
+        if !masked.isEmpty { relayBody(ByteBuffer(bytes: masked), exchange) }
+    }
+
+    /// Sends a piece of the upstream's body on, counting what the client receives (`bytes_out`:
+    /// decoded and masked, when the upstream compressed it).
+    private func relayBody(_ buffer: ByteBuffer, _ exchange: Exchange) {
+        exchange.responseBytes += buffer.readableBytes
+        sendBody(buffer)
     }
 
     /// A compressed response that does not decode, or decodes to far more than any page: the client's
@@ -288,8 +292,7 @@ extension GatewayHandler {
         }
         if exchange.responseMasker != nil {
             let rest = exchange.responseMasker!.finish()
-            exchange.responseBytes += rest.count
-            if !rest.isEmpty { sendBody(ByteBuffer(bytes: rest)) }
+            if !rest.isEmpty { relayBody(ByteBuffer(bytes: rest), exchange) }
         }
         // A request whose body the upstream did not wait for cannot leave the connection reusable.
         if !exchange.requestEnded { exchange.keepAlive = false }

@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// HTML (and XML) form controls that carry a security code in one attribute and name it in another:
 /// `<input name="cvv" value="123">`, `<input id=card_cvc value=123>`, `<textarea name="cvv">123</textarea>`.
 /// A page posted back as markup (a saved form, a rendered receipt) holds the code there, where
@@ -21,7 +23,7 @@ enum FormControls {
                 for attribute in attributes where attribute.name.equalsLowercase("value") && !attribute.value.isEmpty {
                     cuts.append(attribute.whole)
                 }
-                if bytes[index...].prefix(8).map(\.asciiLowercased) == Array("textarea".utf8), let close,
+                if bytes[index..<min(index + 8, bytes.count)].equalsLowercase("textarea"), let close,
                    let end = Self.closingTextarea(in: bytes, from: close + 1), end > close + 1
                 {
                     cuts.append(close + 1..<end)
@@ -83,7 +85,7 @@ enum FormControls {
     private static func closingTextarea(in bytes: [UInt8], from: Int) -> Int? {
         var index = from
         while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
-            if bytes[(open + 1)...].prefix(9).map(\.asciiLowercased) == Array("/textarea".utf8) { return open }
+            if bytes[(open + 1)..<min(open + 10, bytes.count)].equalsLowercase("/textarea") { return open }
             index = open + 1
         }
         return nil
@@ -99,8 +101,4 @@ extension ArraySlice<UInt8> {
     fileprivate func equalsLowercase(_ lowercase: StaticString) -> Bool {
         count == lowercase.utf8CodeUnitCount && zip(self, UnsafeBufferPointer(start: lowercase.utf8Start, count: count)).allSatisfy { $0.asciiLowercased == $1 }
     }
-}
-
-extension UInt8 {
-    fileprivate var isASCIILetter: Bool { (self | 0x20) &- UInt8(ascii: "a") < 26 }
 }

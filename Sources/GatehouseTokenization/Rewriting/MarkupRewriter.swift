@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// Rewrites XML and any other text by scanning its bytes. In text, inline security codes
 /// (`cvv: 123`) are removed with their values. In XML, elements and attributes named as
 /// security codes (`<cvv>123</cvv>`, `<cvv><![CDATA[123]]></cvv>`, `<card cvv="123"/>`, any namespace
@@ -14,11 +16,8 @@ struct MarkupRewriter {
         var context = context
         var body = bytes
         // Form controls holding a security code (`<input name="cvv" value="123">`), in HTML or XML.
-        var controlCuts = bytes.contains(UInt8(ascii: "<")) ? FormControls.securityCodeValues(in: bytes) : []
-        if !isXML, !controlCuts.isEmpty {
-            body = Self.cutting(controlCuts, from: bytes, removed: &removed)
-            controlCuts = []
-        }
+        let controlCuts = bytes.contains(UInt8(ascii: "<")) ? FormControls.securityCodeValues(in: bytes) : []
+        if !isXML, !controlCuts.isEmpty { body = Self.cutting(controlCuts, from: bytes, removed: &removed) }
         if isXML {
             // Security-code elements and attributes (`<card cvv="123"/>`) are cut out; none overlaps another.
             var cuts: [Range<Int>] = []
@@ -54,15 +53,15 @@ struct MarkupRewriter {
         return replaced ?? (removed > 0 || referencesDecoded ? body : nil)
     }
 
-    /// `bytes` without the given ranges, each counted as a removed security code.
+    /// `bytes` without the given ranges, each one cut counted as a removed security code.
     static func cutting(_ cuts: [Range<Int>], from bytes: [UInt8], removed: inout Int) -> [UInt8] {
-        removed += cuts.count
         var kept: [UInt8] = []
         var copied = 0
-        // A cut overlapping the one before it is already gone with it.
+        // A cut overlapping the one before it is already gone with it (and not counted again).
         for cut in cuts.sorted(by: { $0.lowerBound < $1.lowerBound }) where cut.lowerBound >= copied {
             kept.append(contentsOf: bytes[copied..<cut.lowerBound])
             copied = cut.upperBound
+            removed += 1
         }
         kept.append(contentsOf: bytes[copied...])
         return kept
@@ -183,7 +182,7 @@ struct MarkupRewriter {
             guard bytes[close] == UInt8(ascii: ">") else { continue }
             let tag = bytes[index..<close]
             // A name starts with a letter, '_', ':' or a non-ASCII character: not '/', '?', '!' or a space.
-            guard let first = tag.first, (first | 0x20) &- UInt8(ascii: "a") < 26 || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first >= 0x80
+            guard let first = tag.first, first.isASCIILetter || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first >= 0x80
             else { continue }
             result.append((open, close, tag))
         }
