@@ -63,13 +63,15 @@ struct CardTokenizationTests {
                 return Request(
                     path: "/echo?i=\(index)", host: host, headers: ["Content-Type: text/plain"], data: "charge \(spaced.joined(separator: " ")) today")
             case 7:
-                // In a value, in a name, and spelled as a search in a Referer.
+                // In a value, in a name, and spelled as a search in a Referer; security codes in fields and a
+                // cookie of their own (`X-Cid`, a correlation ID in many APIs, stays).
                 return Request(
                     path: "/echo?i=\(index)", host: host,
                     headers: [
                         // A stray '%' does not stop the rest decoding (the URL goes on with it escaped as %25).
                         "X-Card: \(card)", "X-Seen-\(card): 1", "Referer: https://shop.example/find?q=\(spaced.joined(separator: "+"))&p=2&off=10%",
-                        "Cookie: a=1; last=\(spaced.joined(separator: "%20"))",
+                        "Cookie: a=1; c%76v=\(securityCode); last=\(spaced.joined(separator: "%20"))",
+                        "CVV: \(securityCode)", "X-Card-Security-Code: \(securityCode)", "X-Cid: 42",
                     ])
             default:
                 return Request(
@@ -155,6 +157,7 @@ struct CardTokenizationTests {
             }
             if let cookie = request.headers.first(where: { $0.0.lowercased() == "cookie" })?.1 {
                 #expect(cookie.hasPrefix("a=1; last=") && cookie.contains("tok_"), "\(cookie)")
+                #expect(request.headers.contains { $0 == ("X-Cid", "42") } && !request.headers.contains { $0.0.lowercased().contains("cvv") || $0.0.lowercased().contains("security") })
             }
             // A number spelled in character references goes on as a token, its references written out.
             #expect(!request.bodyText.contains("&#"), "\(request.bodyText)")

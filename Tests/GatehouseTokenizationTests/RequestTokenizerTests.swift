@@ -309,6 +309,49 @@ struct RequestTokenizerTests {
         }
     }
 
+    /// A part named as a security code in the RFC 2231 spellings Go's and Python's parsers read
+    /// (`name*=UTF-8''cvv`, continuations), or with a ';' inside its quoted name, is dropped like one
+    /// named plainly; a part whose names all say something else stays.
+    @Test func multipartNamesHoweverSpelled() throws {
+        let boundary = "b0undary"
+        let kind = BodyKind(contentType: "multipart/form-data; boundary=\(boundary)")
+        for disposition in [
+            "form-data; name*=UTF-8''cvv", "form-data; name*=utf-8'en'c%76v", #"form-data; name="note"; name*=UTF-8''card%5Bcvc%5D"#, #"form-data; name*00="cv"; name*01="v""#,
+            #"form-data; name*0="card_"; name*1="cvv""#, "form-data; name*0*=UTF-8''security%5F; name*1*=code",
+            #"form-data; name*1="v"; name*0="cv""#, #"form-data; name="x;y"; name=cvv"#, #"form-data; name="c\vv""#,
+            #"FORM-DATA ; NAME = "CVC2""#,
+        ] {
+            let body = "--\(boundary)\r\nContent-Disposition: \(disposition)\r\n\r\n0427\r\n--\(boundary)\r\n"
+                + "Content-Disposition: form-data; name=\"qty\"\r\n\r\n2\r\n--\(boundary)--\r\n"
+            let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+            let output = String(decoding: try #require(outcome.body, "\(disposition)"), as: UTF8.self)
+            #expect(outcome.removedSecurityCodes == 1 && !output.contains("0427") && output.contains("name=\"qty\""), "\(disposition) → \(output)")
+        }
+        for disposition in [
+            "form-data; name*=UTF-8''note", #"form-data; name="cvv_hint_text""#, "form-data; filename*=UTF-8''cvv",
+        ] {
+            let body = "--\(boundary)\r\nContent-Disposition: \(disposition)\r\n\r\n0427\r\n--\(boundary)--\r\n"
+            let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+            #expect(outcome.body == nil && outcome.removedSecurityCodes == 0, "\(disposition)")
+        }
+    }
+
+    /// A security code in a header field of its own or in a cookie: such fields and cookies are not
+    /// forwarded. `CID` alone is a correlation or customer ID in many APIs and stays.
+    @Test func securityCodesInFieldsAndCookies() {
+        let cards = RequestTokenizer()
+        for name in ["CVV", "cvc2", "X-CVV", "x_card_cvc", "X-Card-Security-Code", "Security-Code", "Card-Code", "X-CC-CID"] {
+            #expect(cards.isSecurityCodeField(name), "\(name)")
+        }
+        for name in ["X-Cid", "CID", "Content-Type", "X-Request-Id", "Cvv-Hint", "X-", "Accept"] {
+            #expect(!cards.isSecurityCodeField(name), "\(name)")
+        }
+        #expect(cards.removingSecurityCodeCookies("a=1; cvv=123; b=2")! == ("a=1; b=2", 1))
+        #expect(cards.removingSecurityCodeCookies("c%76v=123;CVC2 =4;card_code=5")! == ("", 3))
+        #expect(cards.removingSecurityCodeCookies(" cid=9; session=abc; cvv") == nil)  // a nameless cookie's value
+        #expect(cards.removingSecurityCodeCookies("a=cvv; b=1") == nil)
+    }
+
     /// JSON sent as text, without a type, or as JSON lines is read as JSON (security codes go too);
     /// JSON-looking text that does not parse but names a security code is refused.
     @Test func jsonWhateverItsType() throws {
@@ -457,6 +500,17 @@ struct RequestTokenizerTests {
             (#"<input ="" name="cvv" value="123">"#, #"<input ="" name="cvv">"#),
             ("<<input name=cvv value=1><<<x", "<<input name=cvv><<<x"),
             (#"<TEXTAREA name="card[cvc]">321</TextArea>ok"#, #"<TEXTAREA name="card[cvc]"></TextArea>ok"#),
+            // Names spelled with character references, as a browser decodes them before posting the form.
+            (#"<input name="c&#118;v" value="123">"#, #"<input name="c&#118;v">"#),
+            (#"<input name="C&#x56;C2" value="123">"#, #"<input name="C&#x56;C2">"#),
+            (#"<input id="card&lowbar;cvv" value="123">"#, #"<input id="card&lowbar;cvv">"#),
+            (#"<input name="pay&lsqb;security&#95;code&rsqb;" value=123>"#, #"<input name="pay&lsqb;security&#95;code&rsqb;">"#),
+            ("<input name=c&#118v value=123>", "<input name=c&#118v>"),
+            (#"<input name="c&#0000000118;v" value="123">"#, #"<input name="c&#0000000118;v">"#),
+            (#"<field name="&#99;&#118;&#118;" value="123"/>"#, #"<field name="&#99;&#118;&#118;"/>"#),
+            // HTML's autofill token for the code names the control whatever it is called.
+            (#"<input name="f7" autocomplete="cc-csc" value="123">"#, #"<input name="f7" autocomplete="cc-csc">"#),
+            (#"<input autocomplete="section-pay billing CC-CSC" value=123 name=x>"#, #"<input autocomplete="section-pay billing CC-CSC" name=x>"#),
         ] {
             let (output, outcome) = try rewrite(sent, "text/html")
             #expect(output == expected && outcome.removedSecurityCodes == 1, "\(sent) → \(output)")
@@ -469,6 +523,9 @@ struct RequestTokenizerTests {
         // A control whose value names a code, or a label, stays; so do attributes without values.
         for kept in [
             #"<option value="cvv">CVV</option>"#, #"<label for="cvv">CVV</label>"#, "<input name=cvv disabled>", "<input name=", #"<input name="cvv" value="">"#,
+            // References that spell no code, other autofill tokens, and the token outside `autocomplete`.
+            #"<input name="c&amp;vv" value="123">"#, #"<input name="c&#119;v" value="123">"#,
+            #"<input autocomplete="cc-exp" value="12/30">"#, #"<input autocomplete="cc-cscx" value="123">"#, #"<input title="cc-csc" value="123">"#,
         ] {
             let unchanged = try RequestTokenizer().rewriteBody(Array(kept.utf8), contentType: "text/html", withContext: false, tokenFor: tokenFor)
             #expect(unchanged.body == nil, "\(kept)")

@@ -90,6 +90,12 @@ public protocol CardProtection: Sendable {
     /// A URL path for logs and audit records: card numbers in its segments (percent escapes decoded)
     /// masked to the BIN and last four; nil when it has none.
     func maskPath(_ path: Substring) -> String?
+    /// Whether a request header field is named as a security code (`CVV`, `X-Card-CVC`): such a field
+    /// is not forwarded.
+    func isSecurityCodeField(_ name: String) -> Bool
+    /// A `Cookie` value without the cookies named as security codes (empty when none is left), and how
+    /// many went; nil when it has none.
+    func removingSecurityCodeCookies(_ cookie: String) -> (cookie: String, removed: Int)?
     /// A header value with its card numbers replaced; nil when it has none.
     func rewriteHeaderValue(_ value: String, tokenFor: @escaping (CardFinding) -> String) -> String?
     /// A decoded request body, read as its Content-Type says. `withContext`: findings carry the

@@ -37,15 +37,30 @@ struct CardRewrite {
         }
         if result.tokenized > 0 || result.removedSecurityCodes > 0 { result.target = String(path) + (query.map { "?" + $0 } ?? "") }
         // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
-        // field name may hold).
-        if headers.contains(where: { !Self.neverForwarded($0.name) && (Self.mayHoldCard($0.name) || Self.mayHoldCard($0.value) || Self.mayHoldEncodedCard($0.value)) }) {
-            let tokenizedBefore = result.tokenized
+        // field name may hold), or name a security code (`CVV: 123`), which goes with its value, as
+        // does a cookie so named.
+        if headers.contains(where: { field in
+            !Self.neverForwarded(field.name)
+                && (Self.mayHoldCard(field.name) || Self.mayHoldCard(field.value) || Self.mayHoldEncodedCard(field.value)
+                    || cards.isSecurityCodeField(field.name)
+                    || (Self.isCookie(field.name) && cards.removingSecurityCodeCookies(field.value) != nil))
+        }) {
+            let tokenizedBefore = result.tokenized, removedBefore = result.removedSecurityCodes
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
                 var name = name, value = value
                 if Self.neverForwarded(name) {
                     rewrittenHeaders.add(name: name, value: value)
                     continue
+                }
+                if cards.isSecurityCodeField(name) {
+                    result.removedSecurityCodes += 1
+                    continue
+                }
+                if Self.isCookie(name), let kept = cards.removingSecurityCodeCookies(value) {
+                    result.removedSecurityCodes += kept.removed
+                    if kept.cookie.isEmpty { continue }
+                    value = kept.cookie
                 }
                 if Self.mayHoldCard(name), let replaced = cards.rewriteHeaderValue(name, tokenFor: tokenFor) {
                     name = replaced
@@ -69,7 +84,7 @@ struct CardRewrite {
                 rewrittenHeaders.add(name: name, value: value)
             }
             result.headers = rewrittenHeaders
-            result.headersChanged = result.tokenized > tokenizedBefore
+            result.headersChanged = result.tokenized > tokenizedBefore || result.removedSecurityCodes > removedBefore
         }
         if let body, body.readableBytes > 0 {
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
@@ -86,6 +101,10 @@ struct CardRewrite {
     /// not scanned. A Bearer token is long and would be read for every request.
     static func neverForwarded(_ name: String) -> Bool {
         name.utf8.count == 13 && name.equalsIgnoringASCIICase("authorization")
+    }
+
+    static func isCookie(_ name: String) -> Bool {
+        name.utf8.count == 6 && name.equalsIgnoringASCIICase("cookie")
     }
 
     /// A path may hold a card number: as a digit run, or spelled in percent escapes.

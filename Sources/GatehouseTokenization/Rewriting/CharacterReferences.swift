@@ -47,6 +47,48 @@ enum CharacterReferences {
         return output
     }
 
+    /// An attribute value as a browser reads it, for telling what a control is named: numeric
+    /// references (`c&#118;v`, `&#x5F;`, also without the ';' a browser forgives there) and the named
+    /// ones a field name is written with (`&lowbar;`, `&lsqb;`, `&rsqb;`, `&period;`, `&amp;`) decoded;
+    /// the value unchanged when it holds no '&'.
+    static func decodedAttributeValue(_ value: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(value.count)
+        var index = value.startIndex
+        while index < value.endIndex {
+            guard value[index] == UInt8(ascii: "&") else {
+                output.append(value[index])
+                index += 1
+                continue
+            }
+            if let (scalar, end) = attributeReference(in: value, at: index) {
+                output.append(contentsOf: Array(String(Character(scalar)).utf8))
+                index = end
+            } else {
+                output.append(value[index])
+                index += 1
+            }
+        }
+        return output
+    }
+
+    private static let namedPunctuation: [(name: [UInt8], scalar: Unicode.Scalar)] = [
+        ("lowbar;", "_"), ("UnderBar;", "_"), ("lsqb;", "["), ("lbrack;", "["), ("rsqb;", "]"), ("rbrack;", "]"),
+        ("period;", "."), ("amp;", "&"), ("AMP;", "&"),
+    ].map { (Array($0.0.utf8), $0.1) }
+
+    /// A reference in an attribute value at `start`: numeric with or without its ';', or one of the
+    /// named ones above.
+    private static func attributeReference(in value: ArraySlice<UInt8>, at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
+        let index = start + 1
+        guard index < value.endIndex else { return nil }
+        guard value[index] == UInt8(ascii: "#") else {
+            for entry in namedPunctuation where value[index...].starts(with: entry.name) { return (entry.scalar, index + entry.name.count) }
+            return nil
+        }
+        return numericReference(in: value, digitsAfter: index + 1, semicolonRequired: false)
+    }
+
     /// Where the reference at `start` ends (after its ';'), whatever character it names; nil when there is none.
     static func referenceEnd(in bytes: [UInt8], at start: Int) -> Int? {
         reference(in: bytes, at: start)?.end
@@ -62,7 +104,7 @@ enum CharacterReferences {
     /// `&#DDD;`, `&#xHHH;` (any number of leading zeros) or one of the named references above at
     /// `start`: the character and the index after the ';'.
     private static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
-        var index = start + 1
+        let index = start + 1
         guard index < bytes.count else { return nil }
         guard bytes[index] == UInt8(ascii: "#") else {
             for entry in named where bytes[index...].starts(with: entry.name) {
@@ -71,15 +113,23 @@ enum CharacterReferences {
             }
             return nil
         }
-        index += 1
-        guard index < bytes.count else { return nil }
+        return numericReference(in: bytes[...], digitsAfter: index + 1, semicolonRequired: true)
+    }
+
+    /// The digits of `&#DDD` or `&#xHHH` from `start` (any number of leading zeros), through the ';'
+    /// when there is one: the character and the index after the reference.
+    private static func numericReference(
+        in bytes: ArraySlice<UInt8>, digitsAfter start: Int, semicolonRequired: Bool
+    ) -> (scalar: Unicode.Scalar, end: Int)? {
+        var index = start
+        guard index < bytes.endIndex else { return nil }
         let hex = bytes[index] | 0x20 == UInt8(ascii: "x")
         if hex { index += 1 }
         let digitsStart = index
-        while index < bytes.count, bytes[index] == UInt8(ascii: "0") { index += 1 }
+        while index < bytes.endIndex, bytes[index] == UInt8(ascii: "0") { index += 1 }
         var value: UInt32 = 0
         var significant = 0
-        while index < bytes.count {
+        while index < bytes.endIndex {
             let byte = bytes[index]
             let digit: UInt32
             if byte.isASCIIDigit {
@@ -94,10 +144,9 @@ enum CharacterReferences {
             if significant <= 8 { value = value * (hex ? 16 : 10) + digit }
             index += 1
         }
-        guard index > digitsStart, significant <= 8, index < bytes.count, bytes[index] == UInt8(ascii: ";"),
-              let scalar = Unicode.Scalar(value)
-        else { return nil }
-        return (scalar, index + 1)
+        guard index > digitsStart, significant <= 8, let scalar = Unicode.Scalar(value) else { return nil }
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: ";") { return (scalar, index + 1) }
+        return semicolonRequired ? nil : (scalar, index)
     }
 
     private static func isCardCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -15,10 +15,7 @@ enum FormControls {
             index = open + 1
             guard index < bytes.count, bytes[index].isASCIILetter else { continue }
             let (attributes, close) = Self.tag(in: bytes, from: index)
-            let namesCode = attributes.contains { attribute in
-                (attribute.name.equalsLowercase("name") || attribute.name.equalsLowercase("id"))
-                    && CardFieldNames.kind(bytes[attribute.value]) == .securityCode
-            }
+            let namesCode = attributes.contains { namesSecurityCode($0, in: bytes) }
             if namesCode {
                 for attribute in attributes where attribute.name.equalsLowercase("value") && !attribute.value.isEmpty {
                     cuts.append(attribute.whole)
@@ -33,6 +30,18 @@ enum FormControls {
             index = close + 1
         }
         return cuts
+    }
+
+    /// Whether the attribute says its control holds a security code: a `name` or `id` naming one (as a
+    /// browser reads the value: `c&#118;v` is `cvv`), or the autofill token `cc-csc` in `autocomplete`
+    /// (HTML's own name for the field, whatever the control is called).
+    private static func namesSecurityCode(_ attribute: Attribute, in bytes: [UInt8]) -> Bool {
+        let raw = bytes[attribute.value]
+        let isName = attribute.name.equalsLowercase("name") || attribute.name.equalsLowercase("id")
+        guard isName || attribute.name.equalsLowercase("autocomplete") else { return false }
+        let value = raw.contains(UInt8(ascii: "&")) ? CharacterReferences.decodedAttributeValue(raw)[...] : raw
+        if isName { return CardFieldNames.kind(value) == .securityCode }
+        return value.split(whereSeparator: isSpace).contains { $0.equalsLowercase("cc-csc") }
     }
 
     /// The attributes of the tag whose name starts at `start`, and the index of its `>` (nil when the

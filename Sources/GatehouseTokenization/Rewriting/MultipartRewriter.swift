@@ -14,7 +14,8 @@ struct MultipartRewriter {
     private struct Part {
         let headers: ArraySlice<UInt8>
         let content: ArraySlice<UInt8>
-        let name: String?
+        /// Every name its Content-Disposition gives (`name`, and the RFC 2231 spellings).
+        let names: [[UInt8]]
     }
 
     mutating func rewrite(_ bytes: [UInt8]) throws -> [UInt8]? {
@@ -36,13 +37,16 @@ struct MultipartRewriter {
             where !["7bit", "8bit", "binary"].contains(encoding) {
                 throw Unreadable(encoding: encoding)
             }
-            parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], name: Self.fieldName(headers)))
+            parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], names: Self.fieldNames(headers)))
             cursor = next.upperBound
         }
         // What follows the closing delimiter is not forwarded once anything changed; a card in it changes it.
         var changed = bytes[(cursor + 2)...].withUnsafeBytes { PANDetector.containsPAN($0) }
         // Each part's field name is classified once: for the card context and for removal.
-        let kinds = parts.map { part in part.name.map { CardFieldNames.kind(Array($0.utf8)[...]) } ?? .other }
+        let kinds = parts.map { part -> CardFieldNames.Kind in
+            let kinds = part.names.map { CardFieldNames.kind($0[...]) }
+            return kinds.contains(.securityCode) ? .securityCode : kinds.first { $0 != .other } ?? .other
+        }
         var context = CardContext()
         for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: Array(part.content)) }
         var output: [UInt8] = []
@@ -112,16 +116,8 @@ struct MultipartRewriter {
         }
     }
 
-    /// The `name` parameter of a part's Content-Disposition.
-    static func fieldName(_ headers: ArraySlice<UInt8>) -> String? {
-        let text = String(decoding: headers, as: UTF8.self)
-        for line in text.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
-            for parameter in line.split(separator: ";").dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "name" else { continue }
-                return pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-        }
-        return nil
+    /// The field names of a part's Content-Disposition lines.
+    static func fieldNames(_ headers: ArraySlice<UInt8>) -> [[UInt8]] {
+        headerValues("content-disposition", in: headers).flatMap { DispositionNames.names(in: Array($0.utf8)) }
     }
 }

@@ -190,6 +190,12 @@ extension RequestTokenizer: CardProtection {
         return outcome
     }
 
+    public func isSecurityCodeField(_ name: String) -> Bool { CardFieldNames.isSecurityCodeHeader(name) }
+
+    public func removingSecurityCodeCookies(_ cookie: String) -> (cookie: String, removed: Int)? {
+        CardFieldNames.removingSecurityCodeCookies(cookie)
+    }
+
     public func responseMasker() -> any CardResponseMasking { StreamingPANMasker() }
 
     public func masked(_ text: String) -> String { PANMasking.masked(text) }
