@@ -385,6 +385,17 @@ struct RequestTokenizerTests {
         let payload = try #require((try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["payload"] as? String)
         let card = try #require((try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: [String: String]])?["card"])
         #expect(card == ["number": tokenizer.token(for: Array("4111111111111111".utf8))])
+        // The same document as a form value or a query parameter (a webhook's `payload=`, a `filter=`).
+        let encoded = inner.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (form, formOutcome) = try rewrite("event=paid&payload=\(encoded)&n=1", "application/x-www-form-urlencoded")
+        #expect(formOutcome.tokenized == 1 && formOutcome.removedSecurityCodes == 1, "\(form)")
+        let value = try #require(URLComponents(string: "/?" + form)?.queryItems?.first { $0.name == "payload" }?.value)
+        #expect(value == #"{"card":{"number":"\#(tokenizer.token(for: Array("4111111111111111".utf8)))"}}"# && form.hasSuffix("&n=1"), "\(value)")
+        let query = RequestTokenizer().rewriteQuery("filter=\(#"{"cvv":"321","status":"open"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"[...], tokenFor: tokenFor)
+        #expect(query.removed == 1 && query.query.flatMap { URLComponents(string: "/?" + $0)?.queryItems?.first?.value } == #"{"status":"open"}"#)
+        // A value that only starts like JSON is read as text.
+        let (text, textOutcome) = try rewrite("note=%7Bcvv+321&a=1", "application/x-www-form-urlencoded")
+        #expect(textOutcome.body == nil && textOutcome.removedSecurityCodes == 0, "\(text)")
     }
 
     /// UTF-16 and UTF-32 text is refused: declared, marked by a byte-order mark, or holding a card number

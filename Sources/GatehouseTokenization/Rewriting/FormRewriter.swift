@@ -1,8 +1,8 @@
 import GatehouseCore
 
 /// Rewrites `application/x-www-form-urlencoded` data and query strings: values are decoded
-/// ('+' is a space), card numbers become tokens, security-code fields are dropped. Pairs without
-/// a card number are copied untouched.
+/// ('+' is a space), card numbers become tokens, security-code fields are dropped, and a value that
+/// is a JSON document is rewritten as one. Pairs without a card number are copied untouched.
 struct FormRewriter {
     var replacement: TokenReplacement
     var removed = 0
@@ -37,7 +37,9 @@ struct FormRewriter {
             // A GraphQL document (`?query=mutation{pay(cvv:"123")}`): its inline security codes go.
             var value = field.value
             let cut = field.kind == .graphQLDocument && InlineSecurityCodes.remove(from: &value, counting: &removed)
-            let valueReplaced = replacement.replacing(in: value, context: context) ?? (cut ? value : nil)
+            // A JSON document as a value (`payload={"card":…,"cvv":…}`) is read by the JSON rules, so its security codes go too.
+            let valueReplaced = JSONLexing.rewriteEmbeddedJSON(value, &replacement, removed: &removed)
+                ?? replacement.replacing(in: value, context: context) ?? (cut ? value : nil)
             if nameReplaced == nil && valueReplaced == nil {
                 output.append(contentsOf: pair)
                 continue
