@@ -21,6 +21,15 @@ import Synchronization
 /// - `/processor`: a card processor double: `{"token": "ptok_…"}` derived from the posted `pan`;
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
 public final class LoopbackUpstream: Sendable {
+    /// `/spelled/<name>`: the card number 4111 1111 1111 1111 as a page or a document may spell it
+    /// (character references, JSON escapes, full-width digits, no-break spaces), and in a form.
+    public static let spelledCardPages: [String: (type: String, body: String)] = [
+        "html": ("text/html; charset=utf-8", "<p>Card &#52;&#x31;11&nbsp;1111&nbsp;1111&nbsp;1111 &amp; more</p>"),
+        "json": ("application/json", #"{"card":"\u0034111111111111111","note":"\u00e9t\u00e9"}"#),
+        "wide": ("text/plain; charset=utf-8", "カード ４１１１１１１１１１１１１１１１ です"),
+        "form": ("application/x-www-form-urlencoded", "card=4111111111111111&ok=1"),
+    ]
+
     public struct Received: Sendable {
         public let method: String
         public let uri: String
@@ -143,6 +152,10 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             answerCompressedCard(context: context, head: head)
             return
         }
+        if head.uri.hasPrefix("/spelled/"), let page = LoopbackUpstream.spelledCardPages[String(head.uri.dropFirst("/spelled/".count))] {
+            send(context: context, version: head.version, body: ByteBuffer(string: page.body), contentType: page.type)
+            return
+        }
         if head.uri.hasPrefix("/card") {
             send(
                 context: context, version: head.version, body: ByteBuffer(string: Self.cardPage),
@@ -188,6 +201,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
     }
 
     static let cardPage = "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"
+
 
     private func answerCompressedCard(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let page = Array(Self.cardPage.utf8)

@@ -251,6 +251,18 @@ struct CardTokenizationTests {
         #expect(page.status == 200)
         #expect(page.text == "Card on file: 4111 11** **** 1111, backup 555555******4444.\n")
         #expect(page.header("content-disposition") == ["attachment; filename=\"card-411111******1111.txt\""])
+        // Spelled otherwise (as a browser or a JSON parser shows it), the number is masked too, each hidden
+        // digit's spelling replaced by '*'s, so the length stays.
+        for (name, expected) in [
+            ("html", "<p>Card &#52;&#x31;11&nbsp;11**&nbsp;****&nbsp;1111 &amp; more</p>"),
+            ("json", #"{"card":"\u003411111******1111","note":"\u00e9t\u00e9"}"#),
+            ("wide", "カード ４１１１１１******************１１１１ です"),
+            ("form", "card=411111******1111&ok=1"),
+        ] {
+            let spelled = try fixture.get("/spelled/\(name)", fixture.bearer)
+            #expect(spelled.status == 200 && spelled.text == expected, "\(name): \(spelled.text)")
+            #expect(spelled.text.utf8.count == LoopbackUpstream.spelledCardPages[name]?.body.utf8.count)
+        }
         // The upstream is asked for an uncompressed answer (one it could mask), whatever the client accepts.
         #expect(try fixture.get("/echo", fixture.bearer + ["-H", "Accept-Encoding: gzip, br"]).status == 200)
         let asked = fixture.upstream.received.last?.headers.filter { $0.0.lowercased() == "accept-encoding" }.map(\.1)

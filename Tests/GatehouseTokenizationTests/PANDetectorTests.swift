@@ -133,6 +133,48 @@ struct PANDetectorTests {
         "no card here, 12 digits: 123456789012".utf8.withContiguousStorageIfAvailable { #expect(StreamingPANMasker().passesUnchanged(UnsafeRawBufferPointer($0)) == false) }
         "no card here {\"ok\":true}".utf8.withContiguousStorageIfAvailable { #expect(StreamingPANMasker().passesUnchanged(UnsafeRawBufferPointer($0))) }
     }
+
+    /// A card number a page or a JSON document spells otherwise is masked as a reader would show it:
+    /// each hidden digit's whole spelling becomes '*'s, so the length stays.
+    @Test func masksCardNumbersSpelledOtherwise() {
+        for (text, expected) in [
+            ("<p>&#52;&#49;&#49;&#49;111111111111</p>", "<p>&#52;&#49;&#49;&#49;11******1111</p>"),
+            ("<p>&#x34;111111111111111</p>", "<p>&#x34;11111******1111</p>"),
+            (#"{"n":"\u0034111111111111111"}"#, #"{"n":"\u003411111******1111"}"#),
+            ("<p>4111&nbsp;1111&nbsp;1111&nbsp;1111</p>", "<p>4111&nbsp;11**&nbsp;****&nbsp;1111</p>"),
+            ("４１１１１１１１１１１１１１１１", "４１１１１１******************１１１１"),
+            ("4111\u{200B}1111\u{200B}1111\u{200B}1111", "4111\u{200B}11**\u{200B}****\u{200B}1111"),
+            ("4111\u{A0}1111\u{A0}1111\u{A0}1111 and 5555555555554444", "4111\u{A0}11**\u{A0}****\u{A0}1111 and 555555******4444"),
+        ] {
+            #expect(PANMasking.masked(text) == expected, "\(text)")
+            #expect(PANMasking.masked(text).utf8.count == text.utf8.count)
+        }
+        // Not card numbers, or not spelled as one: left as they are.
+        for text in [
+            "&#52;&#49;&#49;&#49;111111111112", #"\\u00341111111111111111"#, "AT&T &amp; ‘quoted’ — ok", "٤١١١ and 1111", "&#52;&#49;",
+            #"{"a":"\u0041"}"#,
+        ] {
+            #expect(PANMasking.masked(text) == text, "\(text)")
+        }
+    }
+
+    /// The same, streamed: every way of cutting a spelled text in three is masked as if whole.
+    @Test func streamingMaskerSeesSpelledNumbersSplitAcrossChunks() {
+        let text = Array(#"a &#52;&#x31;11&nbsp;\u0031111&#xA0;1111&nbsp;"#.utf8) + Array("１１１１ b ".utf8) + Array(#"\\u0034 “c” &amp; "#.utf8) + Array("\u{200B}".utf8)
+        let whole = PANMasking.masked(String(decoding: text, as: UTF8.self))
+        #expect(whole.contains("*") && whole.hasSuffix(#" b \\u0034 “c” &amp; "# + "\u{200B}"), "\(whole)")
+        for first in 1..<text.count {
+            for second in first..<text.count {
+                var masker = StreamingPANMasker()
+                var output: [UInt8] = []
+                for chunk in [text[..<first], text[first..<second], text[second...]] {
+                    chunk.withUnsafeBytes { chunk in output += masker.passesUnchanged(chunk) ? Array(chunk) : masker.process(chunk) }
+                }
+                output += masker.finish()
+                #expect(String(decoding: output, as: UTF8.self) == whole, "cut at \(first), \(second)")
+            }
+        }
+    }
 }
 
 /// The fast path (skipping stretches too short to hold a card number) finds exactly what the plain

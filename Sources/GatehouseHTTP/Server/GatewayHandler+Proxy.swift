@@ -126,7 +126,7 @@ extension GatewayHandler {
         // Per response: compared in place, without a lowercase copy.
         return type.withUTF8 { type in
             containsIgnoringCase(type, "text/", atStartOnly: true) || containsIgnoringCase(type, "json")
-                || containsIgnoringCase(type, "xml") || containsIgnoringCase(type, "javascript")
+                || containsIgnoringCase(type, "xml") || containsIgnoringCase(type, "javascript") || containsIgnoringCase(type, "urlencoded")
         }
     }
 

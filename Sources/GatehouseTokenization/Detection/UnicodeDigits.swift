@@ -62,11 +62,11 @@ enum UnicodeDigits {
 
     /// What `map` gives for a character that is dropped: it shows nothing, so `4111\u{200B}1111…` reads
     /// as one run of digits.
-    private static let invisible: UInt8 = 0
+    static let invisible: UInt8 = 0
 
     /// The ASCII stand-in for the UTF-8 sequence at `index` (a digit for a decimal digit, a space for a
     /// space, `invisible` for an invisible character, nil for anything else) and the sequence's length.
-    private static func map(_ bytes: [UInt8], at index: Int) -> (UInt8?, Int) {
+    static func map(_ bytes: [UInt8], at index: Int) -> (UInt8?, Int) {
         func at(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
         let lead = bytes[index]
         let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1

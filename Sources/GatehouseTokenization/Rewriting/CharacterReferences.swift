@@ -103,7 +103,7 @@ enum CharacterReferences {
 
     /// `&#DDD;`, `&#xHHH;` (any number of leading zeros) or one of the named references above at
     /// `start`: the character and the index after the ';'.
-    private static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
+    static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
         let index = start + 1
         guard index < bytes.count else { return nil }
         guard bytes[index] == UInt8(ascii: "#") else {

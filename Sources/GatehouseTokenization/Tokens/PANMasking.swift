@@ -19,10 +19,11 @@ public enum PANMasking {
         return ranges.count
     }
 
-    /// `4111111111111111` → `411111******1111`.
+    /// `4111111111111111` → `411111******1111` (and the same for one spelled otherwise, `&#52;111…`).
     public static func masked(_ text: String) -> String {
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { _ = mask($0) }
+        SpelledPANMasking.mask(&bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 }
@@ -36,17 +37,17 @@ public struct StreamingPANMasker: CardResponseMasking {
     public init() {}
 
     public func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
+        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.mayHold(chunk)
     }
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
         data.append(contentsOf: chunk)
-        let cut = data.count - data.withUnsafeBytes(PANDetector.unfinishedTail)
+        let cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data))
         carry = Array(data[cut...])
         data.removeLast(data.count - cut)
-        masked += data.withUnsafeMutableBytes { PANMasking.mask($0) }
+        mask(&data)
         return data
     }
 
@@ -54,7 +55,13 @@ public struct StreamingPANMasker: CardResponseMasking {
     public mutating func finish() -> [UInt8] {
         var data = carry
         carry = []
-        masked += data.withUnsafeMutableBytes { PANMasking.mask($0) }
+        mask(&data)
         return data
+    }
+
+    /// Card numbers in ASCII digits, then those spelled otherwise (references, escapes, other digits).
+    private mutating func mask(_ data: inout [UInt8]) {
+        masked += data.withUnsafeMutableBytes { PANMasking.mask($0) }
+        masked += SpelledPANMasking.mask(&data)
     }
 }

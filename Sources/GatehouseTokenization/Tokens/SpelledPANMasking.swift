@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Card numbers a response spells other than in ASCII digits, as a browser or a JSON parser shows
+/// them: character references (`&#52;`, `&#x34;`, `&nbsp;` between groups), JSON escapes (`\u0034`),
+/// other digits (full-width, Arabic-Indic, Devanagari), other spaces and invisible characters between
+/// digits. Masked in place and length-preserving (a streamed response keeps its Content-Length):
+/// each hidden digit's whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
+enum SpelledPANMasking {
+    /// Whether the bytes hold anything that may spell a card character other than in ASCII: '&' before
+    /// '#' or a letter, `\u`, or the lead bytes of the mapped characters, also one cut off at the end
+    /// (the next chunk may complete it). Most responses hold none and are not read further.
+    static func mayHold(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, let last = bytes.last else { return false }
+        if last == UInt8(ascii: "&") || last == UInt8(ascii: "\\") || last >= 0xC0 { return true }
+        let end = base + bytes.count
+        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\")] {
+            var cursor = base
+            while cursor < end - 1, let found = memchr(cursor, Int32(marker), end - 1 - cursor) {
+                let next = UnsafeRawPointer(found).load(fromByteOffset: 1, as: UInt8.self)
+                if marker == UInt8(ascii: "&") ? (next == UInt8(ascii: "#") || (next | 0x20) &- 0x61 <= 25) : next | 0x20 == UInt8(ascii: "u") {
+                    return true
+                }
+                cursor = UnsafeRawPointer(found) + 1
+            }
+        }
+        guard UnicodeDigits.hasNonASCII(bytes) else { return false }
+        for index in 0..<(bytes.count - 1) {
+            switch (bytes[index], bytes[index + 1]) {
+            case (0xC2, 0xA0), (0xC2, 0xAD), (0xD9, 0xA0...0xA9), (0xDB, 0xB0...0xB9), (0xE0, 0xA5), (0xE2, 0x80), (0xE2, 0x81), (0xE3, 0x80),
+                (0xEF, 0xBC), (0xEF, 0xBB):
+                return true
+            default:
+                continue
+            }
+        }
+        // A three-byte character cut after its second byte.
+        return bytes.count >= 2 && bytes[bytes.count - 2] >= 0xE0
+    }
+
+    /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
+    /// how many.
+    @discardableResult
+    static func mask(_ bytes: inout [UInt8]) -> Int {
+        guard bytes.withUnsafeBytes(mayHold) else { return 0 }
+        let mapped = Mapped(bytes)
+        guard mapped.spelled else { return 0 }
+        var count = 0
+        mapped.text.withUnsafeBytes { text in
+            PANDetector.scan(text) { range, digits, _ in
+                count += 1
+                var seen = 0
+                for position in range where text[position] &- 0x30 <= 9 {
+                    if seen >= 6 && seen < digits.count - 4 {
+                        for source in mapped.sources[position] { bytes[source] = UInt8(ascii: "*") }
+                    }
+                    seen += 1
+                }
+            }
+        }
+        return count
+    }
+
+    /// How many bytes at the end of `bytes` to hold back for the next chunk: a spelling cut off (`&#5`,
+    /// `\u00`, part of a UTF-8 sequence), and the run of card characters before it (spelled or not),
+    /// which the next chunk could continue.
+    static func unfinishedTail(_ bytes: [UInt8]) -> Int {
+        guard bytes.withUnsafeBytes(mayHold) else { return 0 }
+        // The longest card number, spelled at its longest (`&#x0034;` per digit), fits this window.
+        var start = max(0, bytes.count - 512)
+        while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
+        var end = bytes.count
+        if let amp = bytes[start...].lastIndex(of: UInt8(ascii: "&")), bytes.count - amp <= 16, !bytes[amp...].contains(UInt8(ascii: ";")) {
+            end = amp
+        }
+        if let slash = bytes[max(start, bytes.count - 5)...].lastIndex(of: UInt8(ascii: "\\")) { end = min(end, slash) }
+        for back in 1...min(3, bytes.count) {
+            let byte = bytes[bytes.count - back]
+            guard byte >= 0x80 else { break }
+            if byte >= 0xC0 {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if length > back { end = min(end, bytes.count - back) }
+                break
+            }
+        }
+        let mapped = Mapped(bytes, from: start, to: max(start, end))
+        var position = mapped.text.count
+        while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
+            let byte = mapped.text[position - 1]
+            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
+            position -= 1
+        }
+        return bytes.count - (position < mapped.text.count ? mapped.sources[position].lowerBound : end)
+    }
+
+    /// Each character mapped to one ASCII byte, with the bytes it came from: card characters to their
+    /// ASCII stand-ins (invisible ones left out, as a reader skips them), any other character to
+    /// itself or, beyond ASCII, to 'x'.
+    private struct Mapped {
+        var text: [UInt8] = []
+        var sources: [Range<Int>] = []
+        /// Whether a card character was spelled other than in ASCII.
+        var spelled = false
+
+        /// From `start` to `end` (the whole of `bytes` by default); a spelling that starts before `end`
+        /// is read whole.
+        init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+            let end = end ?? bytes.count
+            text.reserveCapacity(end - start)
+            sources.reserveCapacity(end - start)
+            var index = start
+            while index < end {
+                let byte = bytes[index]
+                var unit: (ascii: UInt8, end: Int)?
+                if byte == UInt8(ascii: "&"), let (scalar, end) = CharacterReferences.reference(in: bytes, at: index), let ascii = Self.ascii(for: scalar) {
+                    unit = (ascii, end)
+                } else if byte == UInt8(ascii: "\\") {
+                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
+                        // An escaped backslash: `\\u0034` is text, not an escape.
+                        append(byte, index..<index + 2)
+                        index += 2
+                        continue
+                    }
+                    if let (scalar, end) = Self.jsonEscape(bytes, at: index), let ascii = Self.ascii(for: scalar) { unit = (ascii, end) }
+                } else if byte >= 0x80 {
+                    let (ascii, length) = UnicodeDigits.map(bytes, at: index)
+                    let end = min(index + length, bytes.count)
+                    guard let ascii else {
+                        append(UInt8(ascii: "x"), index..<end)
+                        index = end
+                        continue
+                    }
+                    unit = (ascii, end)
+                }
+                guard let unit else {
+                    append(byte, index..<index + 1)
+                    index += 1
+                    continue
+                }
+                spelled = true
+                if unit.ascii != UnicodeDigits.invisible { append(unit.ascii, index..<unit.end) }
+                index = unit.end
+            }
+        }
+
+        private mutating func append(_ byte: UInt8, _ source: Range<Int>) {
+            text.append(byte)
+            sources.append(source)
+        }
+
+        /// The ASCII stand-in for a card character named by a reference or an escape.
+        private static func ascii(for scalar: Unicode.Scalar) -> UInt8? {
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                return byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D ? byte : nil
+            }
+            return UnicodeDigits.map(Array(String(Character(scalar)).utf8), at: 0).0
+        }
+
+        /// `\uXXXX` at `index`: the character and the index after it.
+        private static func jsonEscape(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+            guard index + 6 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+            var value: UInt32 = 0
+            for byte in bytes[(index + 2)..<(index + 6)] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 0x30
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 0x61 + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - 0x41 + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return Unicode.Scalar(value).map { ($0, index + 6) }
+        }
+    }
+}
