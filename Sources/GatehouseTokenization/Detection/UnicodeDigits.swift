@@ -60,6 +60,23 @@ enum UnicodeDigits {
         }
     }
 
+    /// The ASCII stand-in for a card character named by a character reference or an escape (ASCII
+    /// digits, space and dash as themselves, the characters `map` reads as it reads them), nil for
+    /// any other. By value, without encoding it: pages are full of references to other characters.
+    static func ascii(for scalar: Unicode.Scalar) -> UInt8? {
+        let value = scalar.value
+        switch value {
+        case 0x30...0x39, 0x20, 0x2D: return UInt8(value)
+        case 0xFF10...0xFF19: return UInt8(0x30 + value - 0xFF10)
+        case 0x0660...0x0669: return UInt8(0x30 + value - 0x0660)
+        case 0x06F0...0x06F9: return UInt8(0x30 + value - 0x06F0)
+        case 0x0966...0x096F: return UInt8(0x30 + value - 0x0966)
+        case 0xA0, 0x2000...0x200A, 0x202F, 0x3000: return 0x20
+        case 0xAD, 0x200B...0x200D, 0x2060, 0xFEFF: return invisible
+        default: return nil
+        }
+    }
+
     /// What `map` gives for a character that is dropped: it shows nothing, so `4111\u{200B}1111…` reads
     /// as one run of digits.
     static let invisible: UInt8 = 0

@@ -101,26 +101,30 @@ enum CharacterReferences {
         ("ensp", "\u{2002}"), ("emsp", "\u{2003}"), ("numsp", "\u{2007}"), ("puncsp", "\u{2008}"),
     ].map { (Array($0.0.utf8), $0.1) }
 
+    /// The named reference above at `index` (just after the '&'), through its ';'.
+    static func namedReference<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Int) -> (scalar: Unicode.Scalar, end: Int)?
+    where Bytes.Index == Int {
+        for entry in named where bytes.endIndex - index > entry.name.count && bytes[index..<(index + entry.name.count)].elementsEqual(entry.name) {
+            let end = index + entry.name.count
+            if bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
+        }
+        return nil
+    }
+
     /// `&#DDD;`, `&#xHHH;` (any number of leading zeros) or one of the named references above at
     /// `start`: the character and the index after the ';'.
     static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
         let index = start + 1
         guard index < bytes.count else { return nil }
-        guard bytes[index] == UInt8(ascii: "#") else {
-            for entry in named where bytes[index...].starts(with: entry.name) {
-                let end = index + entry.name.count
-                if end < bytes.count, bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
-            }
-            return nil
-        }
-        return numericReference(in: bytes[...], digitsAfter: index + 1, semicolonRequired: true)
+        guard bytes[index] == UInt8(ascii: "#") else { return namedReference(in: bytes, at: index) }
+        return numericReference(in: bytes, digitsAfter: index + 1, semicolonRequired: true)
     }
 
     /// The digits of `&#DDD` or `&#xHHH` from `start` (any number of leading zeros), through the ';'
     /// when there is one: the character and the index after the reference.
-    private static func numericReference(
-        in bytes: ArraySlice<UInt8>, digitsAfter start: Int, semicolonRequired: Bool
-    ) -> (scalar: Unicode.Scalar, end: Int)? {
+    static func numericReference<Bytes: RandomAccessCollection<UInt8>>(
+        in bytes: Bytes, digitsAfter start: Int, semicolonRequired: Bool
+    ) -> (scalar: Unicode.Scalar, end: Int)? where Bytes.Index == Int {
         var index = start
         guard index < bytes.endIndex else { return nil }
         let hex = bytes[index] | 0x20 == UInt8(ascii: "x")

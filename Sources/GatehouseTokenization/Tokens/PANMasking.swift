@@ -37,7 +37,7 @@ public struct StreamingPANMasker: CardResponseMasking {
     public init() {}
 
     public func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.mayHold(chunk)
+        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.hasSpelledCardCharacter(chunk)
     }
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.

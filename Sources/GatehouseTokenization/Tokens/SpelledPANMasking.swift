@@ -10,44 +10,12 @@ import Darwin
 /// digits. Masked in place and length-preserving (a streamed response keeps its Content-Length):
 /// each hidden digit's whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
 enum SpelledPANMasking {
-    /// Whether the bytes hold anything that may spell a card character other than in ASCII: '&' before
-    /// '#' or a letter, `\u`, or the lead bytes of the mapped characters, also one cut off at the end
-    /// (the next chunk may complete it). Most responses hold none and are not read further.
-    static func mayHold(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress, let last = bytes.last else { return false }
-        if last == UInt8(ascii: "&") || last == UInt8(ascii: "\\") || last >= 0xC0 { return true }
-        let end = base + bytes.count
-        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\")] {
-            var cursor = base
-            while cursor < end - 1, let found = memchr(cursor, Int32(marker), end - 1 - cursor) {
-                let next = UnsafeRawPointer(found).load(fromByteOffset: 1, as: UInt8.self)
-                if marker == UInt8(ascii: "&") ? (next == UInt8(ascii: "#") || (next | 0x20) &- 0x61 <= 25) : next | 0x20 == UInt8(ascii: "u") {
-                    return true
-                }
-                cursor = UnsafeRawPointer(found) + 1
-            }
-        }
-        guard UnicodeDigits.hasNonASCII(bytes) else { return false }
-        for index in 0..<(bytes.count - 1) {
-            switch (bytes[index], bytes[index + 1]) {
-            case (0xC2, 0xA0), (0xC2, 0xAD), (0xD9, 0xA0...0xA9), (0xDB, 0xB0...0xB9), (0xE0, 0xA5), (0xE2, 0x80), (0xE2, 0x81), (0xE3, 0x80),
-                (0xEF, 0xBC), (0xEF, 0xBB):
-                return true
-            default:
-                continue
-            }
-        }
-        // A three-byte character cut after its second byte.
-        return bytes.count >= 2 && bytes[bytes.count - 2] >= 0xE0
-    }
-
     /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
     /// how many.
     @discardableResult
     static func mask(_ bytes: inout [UInt8]) -> Int {
-        guard bytes.withUnsafeBytes(mayHold) else { return 0 }
+        guard bytes.withUnsafeBytes(hasSpelledCardCharacter) else { return 0 }
         let mapped = Mapped(bytes)
-        guard mapped.spelled else { return 0 }
         var count = 0
         mapped.text.withUnsafeBytes { text in
             PANDetector.scan(text) { range, digits, _ in
@@ -64,14 +32,61 @@ enum SpelledPANMasking {
         return count
     }
 
+    /// Whether a card character is spelled other than in ASCII anywhere in `bytes`, or a spelling is cut
+    /// off at its end. Read in place: a page whose references and non-ASCII text are all something
+    /// else (`&amp;`, `&#8217;`, accented letters) is passed over quickly and goes on uncopied.
+    static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, let last = bytes.last else { return false }
+        if last == UInt8(ascii: "&") || last == UInt8(ascii: "\\") || last >= 0xC0 || (bytes.count >= 2 && bytes[bytes.count - 2] >= 0xE0) {
+            return true
+        }
+        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\")] {
+            var cursor = base
+            let end = base + bytes.count
+            while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
+                let index = UnsafeRawPointer(found) - base
+                // Cut off near the end: the next chunk may complete it.
+                if bytes.count - index <= (marker == UInt8(ascii: "&") ? 16 : 5) && !bytes[index...].contains(UInt8(ascii: ";")) { return true }
+                let scalar: Unicode.Scalar?
+                if marker == UInt8(ascii: "&") {
+                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+                    scalar = next == UInt8(ascii: "#")
+                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: true)?.scalar
+                        : CharacterReferences.namedReference(in: bytes, at: index + 1)?.scalar
+                } else {
+                    scalar = Mapped.jsonEscape(bytes, at: index)?.0
+                }
+                if let scalar, UnicodeDigits.ascii(for: scalar) != nil { return true }
+                cursor = UnsafeRawPointer(found) + 1
+            }
+        }
+        guard UnicodeDigits.hasNonASCII(bytes) else { return false }
+        var index = 0
+        while index < bytes.count - 1 {
+            switch (bytes[index], bytes[index + 1]) {
+            case (0xC2, 0xA0), (0xC2, 0xAD), (0xD9, 0xA0...0xA9), (0xDB, 0xB0...0xB9), (0xE0, 0xA5), (0xE2, 0x80), (0xE2, 0x81), (0xE3, 0x80),
+                (0xEF, 0xBC), (0xEF, 0xBB):
+                let lead = UInt32(bytes[index]), second = UInt32(bytes[index + 1] & 0x3F)
+                let value = lead < 0xE0
+                    ? (lead & 0x1F) << 6 | second
+                    : index + 2 < bytes.count ? (lead & 0x0F) << 12 | second << 6 | UInt32(bytes[index + 2] & 0x3F) : 0
+                if let scalar = Unicode.Scalar(value), UnicodeDigits.ascii(for: scalar) != nil { return true }
+            default:
+                break
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// How many bytes at the end of `bytes` to hold back for the next chunk: a spelling cut off (`&#5`,
     /// `\u00`, part of a UTF-8 sequence), and the run of card characters before it (spelled or not),
     /// which the next chunk could continue.
     static func unfinishedTail(_ bytes: [UInt8]) -> Int {
-        guard bytes.withUnsafeBytes(mayHold) else { return 0 }
         // The longest card number, spelled at its longest (`&#x0034;` per digit), fits this window.
         var start = max(0, bytes.count - 512)
         while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
+        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
         var end = bytes.count
         if let amp = bytes[start...].lastIndex(of: UInt8(ascii: "&")), bytes.count - amp <= 16, !bytes[amp...].contains(UInt8(ascii: ";")) {
             end = amp
@@ -102,8 +117,6 @@ enum SpelledPANMasking {
     private struct Mapped {
         var text: [UInt8] = []
         var sources: [Range<Int>] = []
-        /// Whether a card character was spelled other than in ASCII.
-        var spelled = false
 
         /// From `start` to `end` (the whole of `bytes` by default); a spelling that starts before `end`
         /// is read whole.
@@ -115,7 +128,7 @@ enum SpelledPANMasking {
             while index < end {
                 let byte = bytes[index]
                 var unit: (ascii: UInt8, end: Int)?
-                if byte == UInt8(ascii: "&"), let (scalar, end) = CharacterReferences.reference(in: bytes, at: index), let ascii = Self.ascii(for: scalar) {
+                if byte == UInt8(ascii: "&"), let (scalar, end) = CharacterReferences.reference(in: bytes, at: index), let ascii = UnicodeDigits.ascii(for: scalar) {
                     unit = (ascii, end)
                 } else if byte == UInt8(ascii: "\\") {
                     if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
@@ -124,7 +137,7 @@ enum SpelledPANMasking {
                         index += 2
                         continue
                     }
-                    if let (scalar, end) = Self.jsonEscape(bytes, at: index), let ascii = Self.ascii(for: scalar) { unit = (ascii, end) }
+                    if let (scalar, end) = Self.jsonEscape(bytes, at: index), let ascii = UnicodeDigits.ascii(for: scalar) { unit = (ascii, end) }
                 } else if byte >= 0x80 {
                     let (ascii, length) = UnicodeDigits.map(bytes, at: index)
                     let end = min(index + length, bytes.count)
@@ -140,7 +153,6 @@ enum SpelledPANMasking {
                     index += 1
                     continue
                 }
-                spelled = true
                 if unit.ascii != UnicodeDigits.invisible { append(unit.ascii, index..<unit.end) }
                 index = unit.end
             }
@@ -151,17 +163,9 @@ enum SpelledPANMasking {
             sources.append(source)
         }
 
-        /// The ASCII stand-in for a card character named by a reference or an escape.
-        private static func ascii(for scalar: Unicode.Scalar) -> UInt8? {
-            if scalar.isASCII {
-                let byte = UInt8(scalar.value)
-                return byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D ? byte : nil
-            }
-            return UnicodeDigits.map(Array(String(Character(scalar)).utf8), at: 0).0
-        }
-
         /// `\uXXXX` at `index`: the character and the index after it.
-        private static func jsonEscape(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+        static func jsonEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (Unicode.Scalar, Int)?
+        where Bytes.Index == Int {
             guard index + 6 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
             var value: UInt32 = 0
             for byte in bytes[(index + 2)..<(index + 6)] {
