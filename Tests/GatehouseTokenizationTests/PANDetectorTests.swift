@@ -145,6 +145,12 @@ struct PANDetectorTests {
             ("４１１１１１１１１１１１１１１１", "４１１１１１******************１１１１"),
             ("4111\u{200B}1111\u{200B}1111\u{200B}1111", "4111\u{200B}11**\u{200B}****\u{200B}1111"),
             ("4111\u{A0}1111\u{A0}1111\u{A0}1111 and 5555555555554444", "4111\u{A0}11**\u{A0}****\u{A0}1111 and 555555******4444"),
+            // References without their ';' (browsers read them), direction marks, dashes of other kinds.
+            ("&#52&#49&#49&#49 1111 1111 1111.", "&#52&#49&#49&#49 11** **** 1111."),
+            ("4111&nbsp1111&nbsp1111&nbsp1111", "4111&nbsp11**&nbsp****&nbsp1111"),
+            ("4111&lrm;1111&rlm;1111\u{200E}1111", "4111&lrm;11**&rlm;****\u{200E}1111"),
+            ("４１１１－１１１１－１１１１－１１１１", "４１１１－１１******－************－１１１１"),
+            ("4111\u{2013}1111&ndash;1111&#x2013;1111", "4111\u{2013}11**&ndash;****&#x2013;1111"),
         ] {
             #expect(PANMasking.masked(text) == expected, "\(text)")
             #expect(PANMasking.masked(text).utf8.count == text.utf8.count)
@@ -155,6 +161,30 @@ struct PANDetectorTests {
             #"{"a":"\u0041"}"#,
         ] {
             #expect(PANMasking.masked(text) == text, "\(text)")
+        }
+    }
+
+    /// A spelling longer than any window: invisible characters padding the groups, a reference with many
+    /// leading zeros, a long name cut before its ';'. Cut anywhere in two, each is masked as if whole.
+    @Test func streamingMaskerHoldsBackLongSpellings() {
+        for text in [
+            "<p>4111 1111 1111" + String(repeating: "&#8203;", count: 80) + " 1111</p>",
+            "<p>4111 1111 1111" + String(repeating: "\u{200B}", count: 171) + " 1111</p>",
+            "Card 411111111111111&#" + String(repeating: "0", count: 40) + "49; ok",
+            "4111&NonBreakingSpace;1111&NonBreakingSpace;1111&NonBreakingSpace;1111.",
+        ] {
+            let bytes = Array(text.utf8)
+            let whole = PANMasking.masked(text)
+            #expect(whole != text && whole.utf8.count == bytes.count, "\(text)")
+            for cut in 1..<bytes.count {
+                var masker = StreamingPANMasker()
+                var output: [UInt8] = []
+                for chunk in [bytes[..<cut], bytes[cut...]] {
+                    chunk.withUnsafeBytes { chunk in output += masker.passesUnchanged(chunk) ? Array(chunk) : masker.process(chunk) }
+                }
+                output += masker.finish()
+                #expect(String(decoding: output, as: UTF8.self) == whole, "cut at \(cut) of \(text.prefix(40))")
+            }
         }
     }
 

@@ -320,6 +320,10 @@ struct RequestTokenizerTests {
             #"form-data; name*0="card_"; name*1="cvv""#, "form-data; name*0*=UTF-8''security%5F; name*1*=code",
             #"form-data; name*1="v"; name*0="cv""#, #"form-data; name="x;y"; name=cvv"#, #"form-data; name="c\vv""#,
             #"FORM-DATA ; NAME = "CVC2""#,
+            // As Werkzeug reads them: any number of digits, pieces in the order they came, after a plain name.
+            #"form-data; name*0000="cvv""#, #"form-data; name*1="cv"; name*0="v""#, #"form-data; name="c"; name*1="vv""#,
+            // A folded header line (joined by Werkzeug and Go).
+            "form-data;\r\n name=\"cvv\"",
         ] {
             let body = "--\(boundary)\r\nContent-Disposition: \(disposition)\r\n\r\n0427\r\n--\(boundary)\r\n"
                 + "Content-Disposition: form-data; name=\"qty\"\r\n\r\n2\r\n--\(boundary)--\r\n"
@@ -343,13 +347,19 @@ struct RequestTokenizerTests {
         for name in ["CVV", "cvc2", "X-CVV", "x_card_cvc", "X-Card-Security-Code", "Security-Code", "Card-Code", "X-CC-CID"] {
             #expect(cards.isSecurityCodeField(name), "\(name)")
         }
-        for name in ["X-Cid", "CID", "Content-Type", "X-Request-Id", "Cvv-Hint", "X-", "Accept"] {
+        for name in ["CVV-Number", "X-CVV-Code", "X-Card-CVC-Number", "X-CCCID", "Card_Cid", "X-Payment-CID"] {
+            #expect(cards.isSecurityCodeField(name), "\(name)")
+        }
+        for name in ["X-Cid", "CID", "Content-Type", "X-Request-Id", "Cvv-Hint", "X-", "Accept", "X-Acct-CID", "X-Account-Cid", "X-Payload-Cid"] {
             #expect(!cards.isSecurityCodeField(name), "\(name)")
         }
         #expect(cards.removingSecurityCodeCookies("a=1; cvv=123; b=2")! == ("a=1; b=2", 1))
         #expect(cards.removingSecurityCodeCookies("c%76v=123;CVC2 =4;card_code=5")! == ("", 3))
         #expect(cards.removingSecurityCodeCookies(" cid=9; session=abc; cvv") == nil)  // a nameless cookie's value
         #expect(cards.removingSecurityCodeCookies("a=cvv; b=1") == nil)
+        // PHP reads '+' in a cookie name as a space and trims it: `+cvv` and `%20cvv` are `cvv` there.
+        #expect(cards.removingSecurityCodeCookies("+cvv=1; %20cvc2 =2; s=3")! == ("s=3", 2))
+        #expect(cards.removingSecurityCodeCookies("_cid=5; c-id=6; CID=7") == nil)
     }
 
     /// JSON sent as text, without a type, or as JSON lines is read as JSON (security codes go too);
@@ -393,6 +403,13 @@ struct RequestTokenizerTests {
         #expect(value == #"{"card":{"number":"\#(tokenizer.token(for: Array("4111111111111111".utf8)))"}}"# && form.hasSuffix("&n=1"), "\(value)")
         let query = RequestTokenizer().rewriteQuery("filter=\(#"{"cvv":"321","status":"open"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"[...], tokenFor: tokenFor)
         #expect(query.removed == 1 && query.query.flatMap { URLComponents(string: "/?" + $0)?.queryItems?.first?.value } == #"{"status":"open"}"#)
+        // A JSON value that does not parse but holds what only JSON would remove is dropped (lenient
+        // parsers read `NaN`); a JSON value without a card keeps its spacing after an earlier token.
+        let (broken, brokenOutcome) = try rewrite("a=1&payload=%7B%22cvv%22%3A%22123%22%2C%22n%22%3ANaN%7D&b=2", "application/x-www-form-urlencoded")
+        #expect(broken == "a=1&b=2" && brokenOutcome.removedSecurityCodes == 1, "\(broken)")
+        let spaced = "card=4111111111111111&meta=%7B%20%22n%22%20%3A%201%20%7D"
+        let (kept, _) = try rewrite(spaced, "application/x-www-form-urlencoded")
+        #expect(kept.hasPrefix("card=tok_") && kept.hasSuffix("&meta=%7B%20%22n%22%20%3A%201%20%7D"), "\(kept)")
         // A value that only starts like JSON is read as text.
         let (text, textOutcome) = try rewrite("note=%7Bcvv+321&a=1", "application/x-www-form-urlencoded")
         #expect(textOutcome.body == nil && textOutcome.removedSecurityCodes == 0, "\(text)")
@@ -526,6 +543,10 @@ struct RequestTokenizerTests {
             let (output, outcome) = try rewrite(sent, "text/html")
             #expect(output == expected && outcome.removedSecurityCodes == 1, "\(sent) → \(output)")
         }
+        // Many textareas named as codes with no closing tag are read in linear time too.
+        let openAreas = String(repeating: "<textarea autocomplete=cc-csc>x", count: 100_000)
+        let areasElapsed = try ContinuousClock().measure { _ = try rewrite(openAreas, "text/html") }
+        #expect(areasElapsed < .seconds(20), "\(areasElapsed)")
         // Many '<' before one '>' (XML or HTML) are read in linear time.
         let angles = String(repeating: "<", count: 200_000) + "a name=cvv value=1>"
         let clock = ContinuousClock()

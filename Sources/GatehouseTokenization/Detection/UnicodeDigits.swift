@@ -60,19 +60,24 @@ enum UnicodeDigits {
         }
     }
 
-    /// The ASCII stand-in for a card character named by a character reference or an escape (ASCII
-    /// digits, space and dash as themselves, the characters `map` reads as it reads them), nil for
-    /// any other. By value, without encoding it: pages are full of references to other characters.
+    /// The ASCII stand-in for a card character (ASCII digits, space and dash as themselves; other
+    /// decimal digits as their digit; other spaces as a space; dashes and hyphens as '-'; characters
+    /// that show nothing as `invisible`), nil for any other. By value: pages are full of references
+    /// to other characters.
     static func ascii(for scalar: Unicode.Scalar) -> UInt8? {
         let value = scalar.value
         switch value {
         case 0x30...0x39, 0x20, 0x2D: return UInt8(value)
-        case 0xFF10...0xFF19: return UInt8(0x30 + value - 0xFF10)
-        case 0x0660...0x0669: return UInt8(0x30 + value - 0x0660)
-        case 0x06F0...0x06F9: return UInt8(0x30 + value - 0x06F0)
-        case 0x0966...0x096F: return UInt8(0x30 + value - 0x0966)
-        case 0xA0, 0x2000...0x200A, 0x202F, 0x3000: return 0x20
-        case 0xAD, 0x200B...0x200D, 0x2060, 0xFEFF: return invisible
+        case 0xFF10...0xFF19: return UInt8(0x30 + value - 0xFF10)  // full-width
+        case 0x0660...0x0669: return UInt8(0x30 + value - 0x0660)  // Arabic-Indic
+        case 0x06F0...0x06F9: return UInt8(0x30 + value - 0x06F0)  // Eastern Arabic-Indic
+        case 0x0966...0x096F: return UInt8(0x30 + value - 0x0966)  // Devanagari
+        case 0xA0, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return 0x20  // no-break, en/em/thin/hair, narrow, math, ideographic
+        case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: return 0x2D  // hyphens, dashes, minus, full-width hyphen-minus
+        // Soft hyphen, grapheme joiner, zero-width characters, direction marks and controls, invisible
+        // operators, variation selectors, BOM.
+        case 0xAD, 0x034F, 0x180E, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFE00...0xFE0F, 0xFEFF:
+            return invisible
         default: return nil
         }
     }
@@ -81,22 +86,18 @@ enum UnicodeDigits {
     /// as one run of digits.
     static let invisible: UInt8 = 0
 
-    /// The ASCII stand-in for the UTF-8 sequence at `index` (a digit for a decimal digit, a space for a
-    /// space, `invisible` for an invisible character, nil for anything else) and the sequence's length.
-    static func map(_ bytes: [UInt8], at index: Int) -> (UInt8?, Int) {
-        func at(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
+    /// The ASCII stand-in for the UTF-8 sequence at `index` (what `ascii(for:)` gives for its
+    /// character, nil for anything else or a malformed sequence) and the sequence's length.
+    static func map<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (UInt8?, Int) where Bytes.Index == Int {
         let lead = bytes[index]
         let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-        switch (lead, at(1), at(2)) {
-        case (0xEF, 0xBC, 0x90...0x99): return (0x30 + at(2) - 0x90, 3)  // U+FF10–FF19 full-width
-        case (0xD9, 0xA0...0xA9, _): return (0x30 + at(1) - 0xA0, 2)  // U+0660–0669 Arabic-Indic
-        case (0xDB, 0xB0...0xB9, _): return (0x30 + at(1) - 0xB0, 2)  // U+06F0–06F9 Eastern Arabic-Indic
-        case (0xE0, 0xA5, 0xA6...0xAF): return (0x30 + at(2) - 0xA6, 3)  // U+0966–096F Devanagari
-        case (0xC2, 0xA0, _): return (0x20, 2)  // no-break space
-        case (0xC2, 0xAD, _): return (invisible, 2)  // soft hyphen
-        case (0xE2, 0x80, 0x8B...0x8D), (0xE2, 0x81, 0xA0), (0xEF, 0xBB, 0xBF): return (invisible, 3)  // zero-width, word joiner, BOM
-        case (0xE2, 0x80, 0x80...0x8A), (0xE2, 0x80, 0xAF), (0xE3, 0x80, 0x80): return (0x20, 3)  // en/em/thin/narrow/ideographic spaces
-        default: return (nil, length)
+        guard length > 1, index + length <= bytes.endIndex else { return (nil, length) }
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { return (nil, length) }
+            value = value << 6 | UInt32(byte & 0x3F)
         }
+        return (Unicode.Scalar(value).flatMap(ascii(for:)), length)
     }
 }

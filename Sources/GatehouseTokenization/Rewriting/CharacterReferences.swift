@@ -94,30 +94,38 @@ enum CharacterReferences {
         reference(in: bytes, at: start)?.end
     }
 
-    /// Named references to the spaces and invisible characters a card number may be written with.
+    /// Named references to the spaces, dashes and invisible characters a card number may be written with.
     private static let named: [(name: [UInt8], scalar: Unicode.Scalar)] = [
         ("nbsp", "\u{A0}"), ("NonBreakingSpace", "\u{A0}"), ("shy", "\u{AD}"), ("ZeroWidthSpace", "\u{200B}"),
-        ("zwnj", "\u{200C}"), ("zwj", "\u{200D}"), ("NoBreak", "\u{2060}"), ("thinsp", "\u{2009}"), ("ThinSpace", "\u{2009}"),
-        ("ensp", "\u{2002}"), ("emsp", "\u{2003}"), ("numsp", "\u{2007}"), ("puncsp", "\u{2008}"),
+        ("NegativeVeryThinSpace", "\u{200B}"), ("NegativeThinSpace", "\u{200B}"), ("NegativeMediumSpace", "\u{200B}"),
+        ("NegativeThickSpace", "\u{200B}"), ("zwnj", "\u{200C}"), ("zwj", "\u{200D}"), ("lrm", "\u{200E}"), ("rlm", "\u{200F}"),
+        ("NoBreak", "\u{2060}"), ("af", "\u{2061}"), ("ApplyFunction", "\u{2061}"), ("it", "\u{2062}"), ("InvisibleTimes", "\u{2062}"),
+        ("ic", "\u{2063}"), ("InvisibleComma", "\u{2063}"), ("thinsp", "\u{2009}"), ("ThinSpace", "\u{2009}"), ("hairsp", "\u{200A}"),
+        ("VeryThinSpace", "\u{200A}"), ("ensp", "\u{2002}"), ("emsp", "\u{2003}"), ("emsp13", "\u{2004}"), ("emsp14", "\u{2005}"),
+        ("numsp", "\u{2007}"), ("puncsp", "\u{2008}"), ("MediumSpace", "\u{205F}"), ("hyphen", "\u{2010}"), ("dash", "\u{2010}"),
+        ("ndash", "\u{2013}"), ("mdash", "\u{2014}"), ("minus", "\u{2212}"),
     ].map { (Array($0.0.utf8), $0.1) }
 
-    /// The named reference above at `index` (just after the '&'), through its ';'.
+    /// The named reference above at `index` (just after the '&'), through its ';' (which `nbsp` and
+    /// `shy`, legacy names, may go without, as browsers read them).
     static func namedReference<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Int) -> (scalar: Unicode.Scalar, end: Int)?
     where Bytes.Index == Int {
-        for entry in named where bytes.endIndex - index > entry.name.count && bytes[index..<(index + entry.name.count)].elementsEqual(entry.name) {
+        for entry in named where bytes.endIndex - index >= entry.name.count && bytes[index..<(index + entry.name.count)].elementsEqual(entry.name) {
             let end = index + entry.name.count
-            if bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
+            if end < bytes.endIndex, bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
+            if entry.scalar == "\u{A0}" && entry.name.count == 4 || entry.scalar == "\u{AD}" { return (entry.scalar, end) }
         }
         return nil
     }
 
-    /// `&#DDD;`, `&#xHHH;` (any number of leading zeros) or one of the named references above at
-    /// `start`: the character and the index after the ';'.
+    /// `&#DDD;`, `&#xHHH;` (any number of leading zeros, the ';' optional) or one of the named
+    /// references above at `start`: the character and the index after it.
     static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
         let index = start + 1
         guard index < bytes.count else { return nil }
         guard bytes[index] == UInt8(ascii: "#") else { return namedReference(in: bytes, at: index) }
-        return numericReference(in: bytes, digitsAfter: index + 1, semicolonRequired: true)
+        // Browsers read `&#52` without its ';' as they read `&#52;`.
+        return numericReference(in: bytes, digitsAfter: index + 1, semicolonRequired: false)
     }
 
     /// The digits of `&#DDD` or `&#xHHH` from `start` (any number of leading zeros), through the ';'
@@ -154,12 +162,6 @@ enum CharacterReferences {
     }
 
     private static func isCardCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x30...0x39, 0x20, 0x2D, 0xA0, 0xAD, 0x2000...0x200D, 0x202F, 0x2060, 0x3000, 0xFEFF,
-             0xFF10...0xFF19, 0x0660...0x0669, 0x06F0...0x06F9, 0x0966...0x096F:
-            true
-        default:
-            false
-        }
+        UnicodeDigits.ascii(for: scalar) != nil
     }
 }

@@ -2,39 +2,40 @@ import GatehouseCore
 
 /// The field names a multipart part's `Content-Disposition` gives. RFC 7578 names a field with
 /// `name`, but servers also read the RFC 2231 spellings (Go's `mime.ParseMediaType`, Python's email
-/// parser): `name*=UTF-8''cvv`, `name*0="cv"; name*1="v"`, `name*0*=UTF-8''c%76; name*1*=v`. A part is
-/// as much a security code as any of its names says, so every spelling is returned.
+/// parser, Werkzeug): `name*=UTF-8''cvv`, `name*0="cv"; name*1="v"`, `name*0*=UTF-8''c%76; name*1*=v`. A
+/// part is as much a security code as any of its names says, so every spelling is returned.
 enum DispositionNames {
     /// The names in one `Content-Disposition` value (after the colon), decoded.
     static func names(in value: some Collection<UInt8>) -> [[UInt8]] {
         var names: [[UInt8]] = []
-        var pieces: [(index: Int, encoded: Bool, value: [UInt8])] = []
+        var plain: [UInt8]?
+        var pieces: [(index: Int, value: [UInt8])] = []
         for (attribute, raw) in parameters(Array(value)) {
             if attribute == Array("name".utf8) {
                 names.append(raw)
+                plain = plain ?? raw
             } else if attribute == Array("name*".utf8) {
                 names.append(extendedValue(raw))
             } else if attribute.starts(with: Array("name*".utf8)) {
-                // A continuation: `name*N` (as written) or `name*N*` (percent-encoded). Leading zeros are
-                // read as Python reads them (`name*00` is the first piece).
+                // A continuation: `name*N` (as written) or `name*N*` (percent-encoded). Any number of
+                // digits, leading zeros included, as Python's parsers read them.
                 var rest = attribute.dropFirst(5)
                 let encoded = rest.last == UInt8(ascii: "*")
                 if encoded { rest = rest.dropLast() }
-                guard !rest.isEmpty, rest.count <= 3, rest.allSatisfy(\.isASCIIDigit) else { continue }
-                let index = rest.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-                pieces.append((index, encoded, raw))
+                guard !rest.isEmpty, rest.allSatisfy(\.isASCIIDigit) else { continue }
+                let digits = rest.drop { $0 == UInt8(ascii: "0") }
+                let index = digits.count > 6 ? Int.max : digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                let decoded = !encoded ? raw : index == 0 ? extendedValue(raw) : Percent.decode(raw[...], plusIsSpace: false)
+                pieces.append((index, decoded))
             }
         }
         if !pieces.isEmpty {
-            var joined: [UInt8] = []
-            for piece in pieces.sorted(by: { $0.index < $1.index }) {
-                guard piece.encoded else {
-                    joined += piece.value
-                    continue
-                }
-                joined += piece.index == 0 ? extendedValue(piece.value) : Percent.decode(piece.value[...], plusIsSpace: false)
-            }
-            names.append(joined)
+            // Parsers join the pieces by number or in the order they came, some after a plain `name`
+            // (Werkzeug): every joining is a name the part may go by.
+            let sorted = pieces.sorted { $0.index < $1.index }.flatMap(\.value)
+            let inOrder = pieces.flatMap(\.value)
+            names += [sorted, inOrder]
+            if let plain { names.append(plain + inOrder) }
         }
         return names
     }

@@ -11,6 +11,9 @@ enum FormControls {
     static func securityCodeValues(in bytes: [UInt8]) -> [Range<Int>] {
         var cuts: [Range<Int>] = []
         var index = 0
+        // The last search for `</textarea`: where it started and what it found. Searches start further
+        // on each time, so one that starts between the two finds the same (each byte is read once).
+        var lastSearch: (from: Int, found: Int?)?
         while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             index = open + 1
             guard index < bytes.count, bytes[index].isASCIILetter else { continue }
@@ -20,10 +23,16 @@ enum FormControls {
                 for attribute in attributes where attribute.name.equalsLowercase("value") && !attribute.value.isEmpty {
                     cuts.append(attribute.whole)
                 }
-                if bytes[index..<min(index + 8, bytes.count)].equalsLowercase("textarea"), let close,
-                   let end = Self.closingTextarea(in: bytes, from: close + 1), end > close + 1
-                {
-                    cuts.append(close + 1..<end)
+                if bytes[index..<min(index + 8, bytes.count)].equalsLowercase("textarea"), let close {
+                    let from = close + 1
+                    let end: Int?
+                    if let last = lastSearch, from >= last.from, last.found.map({ from <= $0 }) ?? true {
+                        end = last.found
+                    } else {
+                        end = Self.closingTextarea(in: bytes, from: from)
+                        lastSearch = (from, end)
+                    }
+                    if let end, end > from { cuts.append(from..<end) }
                 }
             }
             guard let close else { break }

@@ -25,7 +25,12 @@ struct FormRewriter {
         var changed = false
         var first = true
         for (pair, field) in zip(pairs, decoded) {
-            if field.kind == .securityCode {
+            // A value that looks like JSON but does not parse, holding what only a JSON reading would have
+            // removed (`{"cvv":"123","a":NaN}`, an escaped digit), is dropped like a security code: lenient
+            // parsers upstream read it anyway.
+            if field.kind == .securityCode
+                || (JSONText.looksLikeJSON(field.value) && RequestTokenizer.holdsJSONOnlyCardData(field.value) && !JSONRewriter.parses(field.value))
+            {
                 removed += 1
                 changed = true
                 continue

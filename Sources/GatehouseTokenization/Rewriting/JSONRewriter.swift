@@ -24,8 +24,16 @@ struct JSONRewriter {
         let root = try parser.document()
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
+        // The replacement may come with tokens counted already (a document inside another value).
+        let tokenizedBefore = replacement.tokenized
         emit(root, context: CardContext(), into: &output)
-        return replacement.tokenized == 0 && removed == 0 ? nil : output
+        return replacement.tokenized == tokenizedBefore && removed == 0 ? nil : output
+    }
+
+    /// Whether `bytes` are one JSON document by the rules the rewriters read.
+    static func parses(_ bytes: [UInt8]) -> Bool {
+        var parser = Parser(bytes: bytes)
+        return (try? parser.document()) != nil
     }
 
     private mutating func emit(_ value: Value, context: CardContext, into output: inout [UInt8]) {

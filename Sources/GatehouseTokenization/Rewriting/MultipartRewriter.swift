@@ -109,7 +109,16 @@ struct MultipartRewriter {
     /// The values of a part header (`name` lowercase), trimmed, every line that names it (lines end in
     /// CRLF or a bare LF).
     static func headerValues(_ name: String, in headers: ArraySlice<UInt8>) -> [String] {
-        headers.split { $0 == 0x0A || $0 == 0x0D }.compactMap { line in
+        // A line folded onto the next (obsolete, but joined by Werkzeug and Go) is one line.
+        var lines: [ArraySlice<UInt8>] = []
+        for line in headers.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            if let first = line.first, first == 0x20 || first == 0x09, let last = lines.popLast() {
+                lines.append((Array(last) + [0x20] + Array(line))[...])
+            } else {
+                lines.append(line)
+            }
+        }
+        return lines.compactMap { line in
             let pair = String(decoding: line, as: UTF8.self).split(separator: ":", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { return nil }
             return pair[1].trimmingCharacters(in: .whitespaces)

@@ -5,20 +5,27 @@ import GatehouseCore
 /// not forwarded.
 extension CardFieldNames {
     /// A header field name, read like a field name without '-' and '_': one that ends in a code's name
-    /// (`CVV`, `X-Payment-CVC2`, `X-Card-Security-Code`, `Card-Code`). `CID` counts only after a card
-    /// word (`X-CC-CID`): alone it is a correlation or customer ID in many APIs. No copy is made: this
-    /// runs for every field of every tokenized request.
+    /// (`CVV`, `X-Payment-CVC2`, `X-Card-Security-Code`, `CVV-Number`). `CID` counts only right after a
+    /// card word (`X-CC-CID`, `Card-Cid`): alone, or after another word (`X-Acct-CID`), it is a
+    /// correlation or customer ID in many APIs. No copy is made for the usual field: this runs for
+    /// every field of every tokenized request.
     static func isSecurityCodeHeader(_ name: String) -> Bool {
         var name = name
         return name.withUTF8 { bytes in
-            for code in ["cvv", "cvc", "cvv2", "cvc2", "csc", "securitycode", "cardcode"] as [StaticString] where endsNormalized(bytes, with: code) {
-                return true
-            }
+            for code in headerSuffixes where endsNormalized(bytes, with: code) { return true }
             guard endsNormalized(bytes, with: "cid") else { return false }
-            let before = bytes.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") }.map(\.asciiLowercased).dropLast(3)
-            return ["card", "cc", "pay"].contains { word in before.firstRange(of: Array(word.utf8)) != nil }
+            let words = bytes.split { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }.map { $0.map(\.asciiLowercased) }
+            guard let last = words.last else { return false }
+            if last != Array("cid".utf8) { return kind(last[...]) == .securityCode }  // `cccid`, `CardCID`
+            return words.count >= 2 && cardWords.contains(words[words.count - 2])
         }
     }
+
+    /// The security-code names a header field name may end in (every one but `cid`, handled apart).
+    private static let headerSuffixes: [StaticString] = [
+        "cvv", "cvc", "cvv2", "cvc2", "csc", "securitycode", "cardcode", "cvvcode", "cvccode", "cvvnumber", "cvcnumber",
+    ]
+    private static let cardWords: [[UInt8]] = ["card", "cc", "pay", "payment", "credit", "creditcard"].map { Array($0.utf8) }
 
     /// Whether `bytes`, lowercased and without '-' and '_', end with `suffix` (lowercase).
     private static func endsNormalized(_ bytes: UnsafeBufferPointer<UInt8>, with suffix: StaticString) -> Bool {
@@ -45,10 +52,14 @@ extension CardFieldNames {
                 if !trimmed.isEmpty { kept.append(trimmed) }
                 continue
             }
-            let name = Percent.decode(Array(trimmed.prefix { $0 != "=" }.utf8)[...], plusIsSpace: false)
-            var end = name.endIndex
-            while end > 0, name[end - 1] == 0x20 || name[end - 1] == 0x09 { end -= 1 }
-            if kind(name[..<end]) == .securityCode && !isBareCID(name[..<end]) {
+            let raw = Array(trimmed.prefix { $0 != "=" }.utf8)[...]
+            // Decoded as servers do, '+' as a space (PHP) or not, then trimmed: `+cvv` and `%20cvv` are `cvv` to PHP.
+            let namesCode = [true, false].contains { plusIsSpace in
+                let name = Percent.decode(raw, plusIsSpace: plusIsSpace)
+                let trimmedName = name.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                return kind(Array(trimmedName)[...]) == .securityCode && !isBareCID(trimmedName)
+            }
+            if namesCode {
                 removed += 1
             } else if !trimmed.isEmpty {
                 kept.append(trimmed)
@@ -58,7 +69,8 @@ extension CardFieldNames {
         return (kept.joined(separator: "; "), removed)
     }
 
+    /// `cid` however spelled (`CID`, `_cid`, `c-id`): a content or customer ID, not a card's code.
     private static func isBareCID(_ name: some Collection<UInt8>) -> Bool {
-        name.count == 3 && name.map(\.asciiLowercased) == Array("cid".utf8)
+        name.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") }.map(\.asciiLowercased) == Array("cid".utf8)
     }
 }

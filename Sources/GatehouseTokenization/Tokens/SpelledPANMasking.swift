@@ -36,22 +36,18 @@ enum SpelledPANMasking {
     /// off at its end. Read in place: a page whose references and non-ASCII text are all something
     /// else (`&amp;`, `&#8217;`, accented letters) is passed over quickly and goes on uncopied.
     static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress, let last = bytes.last else { return false }
-        if last == UInt8(ascii: "&") || last == UInt8(ascii: "\\") || last >= 0xC0 || (bytes.count >= 2 && bytes[bytes.count - 2] >= 0xE0) {
-            return true
-        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        if pendingSpelling(bytes) != nil { return true }
+        let end = base + bytes.count
         for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\")] {
             var cursor = base
-            let end = base + bytes.count
             while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
                 let index = UnsafeRawPointer(found) - base
-                // Cut off near the end: the next chunk may complete it.
-                if bytes.count - index <= (marker == UInt8(ascii: "&") ? 16 : 5) && !bytes[index...].contains(UInt8(ascii: ";")) { return true }
                 let scalar: Unicode.Scalar?
                 if marker == UInt8(ascii: "&") {
                     let next = index + 1 < bytes.count ? bytes[index + 1] : 0
                     scalar = next == UInt8(ascii: "#")
-                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: true)?.scalar
+                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)?.scalar
                         : CharacterReferences.namedReference(in: bytes, at: index + 1)?.scalar
                 } else {
                     scalar = Mapped.jsonEscape(bytes, at: index)?.0
@@ -61,47 +57,58 @@ enum SpelledPANMasking {
             }
         }
         guard UnicodeDigits.hasNonASCII(bytes) else { return false }
-        var index = 0
-        while index < bytes.count - 1 {
-            switch (bytes[index], bytes[index + 1]) {
-            case (0xC2, 0xA0), (0xC2, 0xAD), (0xD9, 0xA0...0xA9), (0xDB, 0xB0...0xB9), (0xE0, 0xA5), (0xE2, 0x80), (0xE2, 0x81), (0xE3, 0x80),
-                (0xEF, 0xBC), (0xEF, 0xBB):
-                let lead = UInt32(bytes[index]), second = UInt32(bytes[index + 1] & 0x3F)
-                let value = lead < 0xE0
-                    ? (lead & 0x1F) << 6 | second
-                    : index + 2 < bytes.count ? (lead & 0x0F) << 12 | second << 6 | UInt32(bytes[index + 2] & 0x3F) : 0
-                if let scalar = Unicode.Scalar(value), UnicodeDigits.ascii(for: scalar) != nil { return true }
-            default:
-                break
-            }
-            index += 1
+        for index in bytes.indices where bytes[index] >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil {
+            return true
         }
         return false
+    }
+
+    /// Where a spelling the next chunk may complete starts: a reference (`&`, then only '#' and letters
+    /// or digits, however many leading zeros), an escape (`\`, `\u` and up to three hex digits), or a
+    /// UTF-8 sequence cut off; nil when the bytes end with none.
+    static func pendingSpelling<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
+        var pending: Int?
+        var index = bytes.endIndex
+        // Back over letters, digits and '#' (at most a window's worth) to an '&'.
+        while index > bytes.startIndex, bytes.endIndex - index < 512 {
+            let byte = bytes[index - 1]
+            if byte == UInt8(ascii: "&") {
+                pending = index - 1
+                break
+            }
+            guard byte == UInt8(ascii: "#") || byte &- 0x30 <= 9 || (byte | 0x20) &- 0x61 <= 25 else { break }
+            index -= 1
+        }
+        for back in 1...min(5, bytes.count) where bytes[bytes.endIndex - back] == UInt8(ascii: "\\") {
+            let start = bytes.endIndex - back
+            if back == 1 || (bytes[start + 1] == UInt8(ascii: "u") && bytes[(start + 2)...].allSatisfy { $0 &- 0x30 <= 9 || ($0 | 0x20) &- 0x61 <= 5 }) {
+                pending = min(pending ?? start, start)
+            }
+            break
+        }
+        for back in 1...min(3, bytes.count) {
+            let byte = bytes[bytes.endIndex - back]
+            guard byte >= 0x80 else { break }
+            if byte >= 0xC0 {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if length > back { pending = min(pending ?? bytes.endIndex - back, bytes.endIndex - back) }
+                break
+            }
+        }
+        return pending
     }
 
     /// How many bytes at the end of `bytes` to hold back for the next chunk: a spelling cut off (`&#5`,
     /// `\u00`, part of a UTF-8 sequence), and the run of card characters before it (spelled or not),
     /// which the next chunk could continue.
     static func unfinishedTail(_ bytes: [UInt8]) -> Int {
-        // The longest card number, spelled at its longest (`&#x0034;` per digit), fits this window.
-        var start = max(0, bytes.count - 512)
+        // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters
+        // between), fits this window.
+        var start = max(0, bytes.count - 2048)
         while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
         guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
-        var end = bytes.count
-        if let amp = bytes[start...].lastIndex(of: UInt8(ascii: "&")), bytes.count - amp <= 16, !bytes[amp...].contains(UInt8(ascii: ";")) {
-            end = amp
-        }
-        if let slash = bytes[max(start, bytes.count - 5)...].lastIndex(of: UInt8(ascii: "\\")) { end = min(end, slash) }
-        for back in 1...min(3, bytes.count) {
-            let byte = bytes[bytes.count - back]
-            guard byte >= 0x80 else { break }
-            if byte >= 0xC0 {
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                if length > back { end = min(end, bytes.count - back) }
-                break
-            }
-        }
-        let mapped = Mapped(bytes, from: start, to: max(start, end))
+        let end = max(start, pendingSpelling(bytes[start...]) ?? bytes.count)
+        let mapped = Mapped(bytes, from: start, to: end)
         var position = mapped.text.count
         while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
             let byte = mapped.text[position - 1]
