@@ -106,11 +106,21 @@ enum CharacterReferences {
         ("ndash", "\u{2013}"), ("mdash", "\u{2014}"), ("minus", "\u{2212}"),
     ].map { (Array($0.0.utf8), $0.1) }
 
+    /// The names above by their first byte: pages are full of `&amp;` and `&quot;`, which are compared
+    /// with none of them.
+    private static let namedByFirstByte: [[(name: [UInt8], scalar: Unicode.Scalar)]] = {
+        var table = [[(name: [UInt8], scalar: Unicode.Scalar)]](repeating: [], count: 128)
+        for entry in named { table[Int(entry.name[0])].append(entry) }
+        return table
+    }()
+
     /// The named reference above at `index` (just after the '&'), through its ';' (which `nbsp` and
     /// `shy`, legacy names, may go without, as browsers read them).
     static func namedReference<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Int) -> (scalar: Unicode.Scalar, end: Int)?
     where Bytes.Index == Int {
-        for entry in named where bytes.endIndex - index >= entry.name.count && bytes[index..<(index + entry.name.count)].elementsEqual(entry.name) {
+        guard index < bytes.endIndex, bytes[index] < 0x80 else { return nil }
+        for entry in namedByFirstByte[Int(bytes[index])]
+        where bytes.endIndex - index >= entry.name.count && bytes[index..<(index + entry.name.count)].elementsEqual(entry.name) {
             let end = index + entry.name.count
             if end < bytes.endIndex, bytes[end] == UInt8(ascii: ";") { return (entry.scalar, end + 1) }
             if entry.scalar == "\u{A0}" && entry.name.count == 4 || entry.scalar == "\u{AD}" { return (entry.scalar, end) }

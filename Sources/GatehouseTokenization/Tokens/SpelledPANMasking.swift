@@ -57,8 +57,25 @@ enum SpelledPANMasking {
             }
         }
         guard UnicodeDigits.hasNonASCII(bytes) else { return false }
-        for index in bytes.indices where bytes[index] >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil {
-            return true
+        var index = 0
+        while index < bytes.count {
+            // Eight bytes at a time past words without a lead byte (0xC0 and up: both top bits set).
+            if index + 8 <= bytes.count {
+                let word = ByteLanes.load(base.assumingMemoryBound(to: UInt8.self) + index)
+                if word & (word << 1) & ByteLanes.highBits == 0 {
+                    index += 8
+                    continue
+                }
+            }
+            // Only these lead bytes start a card character (U+00A0…U+0969, U+180E, U+2000…U+3000, U+FE00…U+FF19):
+            // accented letters and most symbols are passed over without decoding.
+            switch bytes[index] {
+            case 0xC2, 0xCD, 0xD9, 0xDB, 0xE0, 0xE1, 0xE2, 0xE3, 0xEF:
+                if UnicodeDigits.map(bytes, at: index).0 != nil { return true }
+            default:
+                break
+            }
+            index += 1
         }
         return false
     }
