@@ -164,6 +164,20 @@ struct PANDetectorTests {
         }
     }
 
+    /// The quick check that lets a chunk go on uncopied agrees with a character-by-character reading,
+    /// wherever in an eight-byte word a card character (or an accented letter next to one) falls.
+    @Test func spelledCardCheckAgreesWithTheCharacterByCharacterReading() {
+        let pieces = ["a", " ", "é", "€", "’", "\u{A0}", "\u{200B}", "４", "٤", "—", "–", "&amp;", "&#52;", "1", "\u{2013}", "ü"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 1...24, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + "."
+            let bytes = Array(text.utf8)
+            let quick = bytes.withUnsafeBytes { SpelledPANMasking.hasSpelledCardCharacter($0) }
+            let slow = text.unicodeScalars.contains { $0.value >= 0x80 && UnicodeDigits.ascii(for: $0) != nil } || text.contains("&#52;")
+            #expect(quick == slow, "\(text)")
+        }
+    }
+
     /// A spelling longer than any window: invisible characters padding the groups, a reference with many
     /// leading zeros, a long name cut before its ';'. Cut anywhere in two, each is masked as if whole.
     @Test func streamingMaskerHoldsBackLongSpellings() {
