@@ -457,7 +457,10 @@ struct RequestTokenizerTests {
         for text in ["４１１１１１１１１１１１１１１１", "٤١١١١١١١١١١١١١١١", "४१११११११११११११११", "4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
                      "{\"card\":\"5555\u{202F}5555\u{202F}5555\u{202F}4444\"}",
                      // Invisible characters between digits: zero-width space, soft hyphen, word joiner.
-                     "4111\u{200B}1111\u{200B}1111\u{200B}1111", "4\u{00AD}111111111111111", "{\"card\":\"4111\u{2060}111111111111\"}"] {
+                     "4111\u{200B}1111\u{200B}1111\u{200B}1111", "4\u{00AD}111111111111111", "{\"card\":\"4111\u{2060}111111111111\"}",
+                     // Dashes of other kinds and direction marks between groups.
+                     "4111\u{2013}1111\u{2013}1111\u{2013}1111", "{\"card\":\"4111\u{2212}1111\u{2212}1111\u{2212}1111\"}",
+                     "４１１１－１１１１－１１１１－１１１１", "4111\u{200E}1111\u{200F}1111\u{200E}1111"] {
             let outcome = try RequestTokenizer().rewriteBody(Array(text.utf8), contentType: "text/plain", withContext: false, tokenFor: tokenFor)
             let output = try #require(outcome.body)
             #expect(outcome.tokenized == 1 && output.allSatisfy { $0 < 0x80 } && String(decoding: output, as: UTF8.self).contains("tok_"), "\(text)")
@@ -579,7 +582,7 @@ struct RequestTokenizerTests {
         #expect(wide.hasPrefix("card tok_") && wide.hasSuffix("_1111."), "\(wide)")
         // Leading zeros, invisible characters and named spaces.
         for spelled in ["&#0000000052;111111111111111", "4111&#8203;1111&#8203;1111&#8203;1111", "4111&nbsp;1111&nbsp;1111&nbsp;1111",
-                        "4111&shy;111111111111"] {
+                        "4111&shy;111111111111", "&#52&#49&#49&#49 1111 1111 1111", "4111&nbsp1111&nbsp1111&nbsp1111", "4111&ndash;1111&ndash;1111&ndash;1111"] {
             let (html, outcome) = try rewrite("<p>\(spelled)</p>", "text/html")
             #expect(outcome.tokenized == 1 && html.hasPrefix("<p>tok_") && html.hasSuffix("_1111</p>"), "\(spelled) → \(html)")
         }
