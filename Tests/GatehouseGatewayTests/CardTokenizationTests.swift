@@ -257,7 +257,7 @@ struct CardTokenizationTests {
             ("html", "<p>Card &#52;&#x31;11&nbsp;11**&nbsp;****&nbsp;1111 &amp; more</p>"),
             ("json", #"{"card":"\u003411111******1111","note":"\u00e9t\u00e9"}"#),
             ("wide", "カード ４１１１１１******************１１１１ です"),
-            ("form", "card=411111******1111&ok=1"),
+            ("form", "card=411111******1111&ok=1&next=%34%31%31%3111******1111"),
         ] {
             let spelled = try fixture.get("/spelled/\(name)", fixture.bearer)
             #expect(spelled.status == 200 && spelled.text == expected, "\(name): \(spelled.text)")

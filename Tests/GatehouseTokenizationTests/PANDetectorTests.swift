@@ -151,6 +151,9 @@ struct PANDetectorTests {
             ("4111&lrm;1111&rlm;1111\u{200E}1111", "4111&lrm;11**&rlm;****\u{200E}1111"),
             ("４１１１－１１１１－１１１１－１１１１", "４１１１－１１******－************－１１１１"),
             ("4111\u{2013}1111&ndash;1111&#x2013;1111", "4111\u{2013}11**&ndash;****&#x2013;1111"),
+            // Percent escapes, as a link or a form value carries them.
+            ("card=%34%31%31%31111111111111&x=1", "card=%34%31%31%3111******1111&x=1"),
+            (#"<a href="/find?q=4111%201111%201111%201111">"#, #"<a href="/find?q=4111%2011**%20****%201111">"#),
         ] {
             #expect(PANMasking.masked(text) == expected, "\(text)")
             #expect(PANMasking.masked(text).utf8.count == text.utf8.count)
@@ -158,7 +161,7 @@ struct PANDetectorTests {
         // Not card numbers, or not spelled as one: left as they are.
         for text in [
             "&#52;&#49;&#49;&#49;111111111112", #"\\u00341111111111111111"#, "AT&T &amp; ‘quoted’ — ok", "٤١١١ and 1111", "&#52;&#49;",
-            #"{"a":"\u0041"}"#,
+            #"{"a":"\u0041"}"#, "a%20b%2Dc at 100% and %3", "%34%31%31%31111111111112",
         ] {
             #expect(PANMasking.masked(text) == text, "\(text)")
         }
@@ -167,13 +170,15 @@ struct PANDetectorTests {
     /// The quick check that lets a chunk go on uncopied agrees with a character-by-character reading,
     /// wherever in an eight-byte word a card character (or an accented letter next to one) falls.
     @Test func spelledCardCheckAgreesWithTheCharacterByCharacterReading() {
-        let pieces = ["a", " ", "é", "€", "’", "\u{A0}", "\u{200B}", "４", "٤", "—", "–", "&amp;", "&#52;", "1", "\u{2013}", "ü"]
+        let pieces = ["a", " ", "é", "€", "’", "\u{A0}", "\u{200B}", "４", "٤", "—", "–", "&amp;", "&#52;", "1", "\u{2013}", "ü", "%41", "%20x"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             let text = (0..<Int.random(in: 1...24, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + "."
             let bytes = Array(text.utf8)
             let quick = bytes.withUnsafeBytes { SpelledPANMasking.hasSpelledCardCharacter($0) }
+            // An escaped space counts beside a digit only (the pieces' only digit is '1', and `%20` is followed by 'x').
             let slow = text.unicodeScalars.contains { $0.value >= 0x80 && UnicodeDigits.ascii(for: $0) != nil } || text.contains("&#52;")
+                || text.contains("1%20")
             #expect(quick == slow, "\(text)")
         }
     }
@@ -186,6 +191,7 @@ struct PANDetectorTests {
             "<p>4111 1111 1111" + String(repeating: "\u{200B}", count: 171) + " 1111</p>",
             "Card 411111111111111&#" + String(repeating: "0", count: 40) + "49; ok",
             "4111&NonBreakingSpace;1111&NonBreakingSpace;1111&NonBreakingSpace;1111.",
+            "card=%34%31%31%31111111111111&x=%3&q=4111%201111%201111%201111",
         ] {
             let bytes = Array(text.utf8)
             let whole = PANMasking.masked(text)

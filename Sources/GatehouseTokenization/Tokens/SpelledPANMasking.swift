@@ -6,8 +6,8 @@ import Darwin
 
 /// Card numbers a response spells other than in ASCII digits, as a browser or a JSON parser shows
 /// them: character references (`&#52;`, `&#x34;`, `&nbsp;` between groups), JSON escapes (`\u0034`),
-/// other digits (full-width, Arabic-Indic, Devanagari), other spaces and invisible characters between
-/// digits. Masked in place and length-preserving (a streamed response keeps its Content-Length):
+/// percent escapes (`%34`, as a link or a form value carries it), other digits (full-width,
+/// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits. Masked in place and length-preserving (a streamed response keeps its Content-Length):
 /// each hidden digit's whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
 enum SpelledPANMasking {
     /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
@@ -39,12 +39,17 @@ enum SpelledPANMasking {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         if pendingSpelling(bytes) != nil { return true }
         let end = base + bytes.count
-        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\")] {
+        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\"), UInt8(ascii: "%")] {
             var cursor = base
             while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
                 let index = UnsafeRawPointer(found) - base
                 let scalar: Unicode.Scalar?
-                if marker == UInt8(ascii: "&") {
+                if marker == UInt8(ascii: "%") {
+                    // An escaped digit, or an escaped space or dash beside a digit (`%20` between words is common).
+                    let escaped = Mapped.percentEscape(bytes, at: index)
+                    let besideDigit = (index > 0 && bytes[index - 1] &- 0x30 <= 9) || (index + 3 < bytes.count && bytes[index + 3] &- 0x30 <= 9)
+                    scalar = escaped.flatMap { $0 &- 0x30 <= 9 || besideDigit ? Unicode.Scalar($0) : nil }
+                } else if marker == UInt8(ascii: "&") {
                     let next = index + 1 < bytes.count ? bytes[index + 1] : 0
                     scalar = next == UInt8(ascii: "#")
                         ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)?.scalar
@@ -103,6 +108,9 @@ enum SpelledPANMasking {
             }
             break
         }
+        for back in 1...min(2, bytes.count) where bytes[bytes.endIndex - back] == UInt8(ascii: "%") {
+            pending = min(pending ?? bytes.endIndex - back, bytes.endIndex - back)
+        }
         for back in 1...min(3, bytes.count) {
             let byte = bytes[bytes.endIndex - back]
             guard byte >= 0x80 else { break }
@@ -154,6 +162,8 @@ enum SpelledPANMasking {
                 var unit: (ascii: UInt8, end: Int)?
                 if byte == UInt8(ascii: "&"), let (scalar, end) = CharacterReferences.reference(in: bytes, at: index), let ascii = UnicodeDigits.ascii(for: scalar) {
                     unit = (ascii, end)
+                } else if byte == UInt8(ascii: "%"), let ascii = Self.percentEscape(bytes, at: index) {
+                    unit = (ascii, index + 3)
                 } else if byte == UInt8(ascii: "\\") {
                     if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
                         // An escaped backslash: `\\u0034` is text, not an escape.
@@ -185,6 +195,18 @@ enum SpelledPANMasking {
         private mutating func append(_ byte: UInt8, _ source: Range<Int>) {
             text.append(byte)
             sources.append(source)
+        }
+
+        /// `%3X`, `%20` or `%2D` at `index` (a URL's or a form's escaped digit, space or dash): the ASCII byte.
+        static func percentEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> UInt8? where Bytes.Index == Int {
+            guard index + 3 <= bytes.endIndex else { return nil }
+            let high = bytes[index + 1], low = bytes[index + 2] | 0x20
+            switch (high, low) {
+            case (UInt8(ascii: "3"), UInt8(ascii: "0")...UInt8(ascii: "9")): return low
+            case (UInt8(ascii: "2"), UInt8(ascii: "0")): return 0x20
+            case (UInt8(ascii: "2"), UInt8(ascii: "d")): return 0x2D
+            default: return nil
+            }
         }
 
         /// `\uXXXX` at `index`: the character and the index after it.
