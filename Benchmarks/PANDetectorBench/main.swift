@@ -94,12 +94,12 @@ let cards = ["4111111111111111", "5555 5555 5555 4444", "3782-822463-10005", "60
 }
 
 /// The response masker on 16 KiB chunks of an HTML page full of references and non-ASCII text
-/// (`&amp;`, `&#8217;`, accented letters), none of them a card character, then of the same page with a
+/// (`&amp;`, `&#8217;`, accented letters, dashes and no-break spaces between words), no card number in them, then of the same page with a
 /// card number spelled in references every 64 KiB. Prints MB/s.
 @MainActor func measureMasking() {
     var page: [UInt8] = []
     while page.count < 50_000_000 {
-        page += Array("<tr><td>Caf\u{E9} &amp; Co&#8217;s order</td><td>ORD-\(Int.random(in: 100_000...999_999, using: &generator))</td><td>12,50 \u{20AC}</td></tr>\n".utf8)
+        page += Array("<tr><td>Caf\u{E9} &amp; Co&#8217;s order \u{2014} paid&nbsp;in full</td><td>ORD-\(Int.random(in: 100_000...999_999, using: &generator))</td><td>12,50&nbsp;\u{20AC}</td></tr>\n".utf8)
     }
     var spelled = page
     let card = Array("&#52;&#49;&#49;&#49;&nbsp;1111&nbsp;1111&nbsp;1111".utf8)

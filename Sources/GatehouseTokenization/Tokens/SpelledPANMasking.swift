@@ -32,32 +32,53 @@ enum SpelledPANMasking {
         return count
     }
 
-    /// Whether a card character is spelled other than in ASCII anywhere in `bytes`, or a spelling is cut
-    /// off at its end. Read in place: a page whose references and non-ASCII text are all something
-    /// else (`&amp;`, `&#8217;`, accented letters) is passed over quickly and goes on uncopied.
+    /// Whether a card character is spelled other than in ASCII anywhere in `bytes` (a separator only
+    /// between card characters), or a spelling is cut off at its end. Read in place: a page whose
+    /// references and non-ASCII text are all something else (`&amp;`, `&#8217;`, `&nbsp;` between
+    /// words, accented letters) is passed over quickly and goes on uncopied.
     static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         if pendingSpelling(bytes) != nil { return true }
+        /// A card character spelled from `start` to `end` counts if it is a digit, or a space, dash or
+        /// invisible character with card characters on both sides, as inside a card number: `&nbsp;`
+        /// or a dash between words, or after an amount, does not.
+        func counts(_ ascii: UInt8, _ start: Int, _ end: Int) -> Bool {
+            ascii &- 0x30 <= 9 || (cardCharacter(before: start) && cardCharacter(at: end))
+        }
+        func cardCharacter(at index: Int) -> Bool {
+            guard index < bytes.count else { return true }  // the next chunk may go on with one
+            let byte = bytes[index]
+            if byte &- 0x30 <= 9 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") { return true }
+            return byte >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil
+        }
+        func cardCharacter(before index: Int) -> Bool {
+            guard index > 0 else { return true }  // the chunk before may end with one
+            let byte = bytes[index - 1]
+            // An ASCII digit, or the end of a reference (`&#52;`, or an escape's last hex digit).
+            if byte &- 0x30 <= 9 || byte == UInt8(ascii: ";") { return true }
+            guard byte >= 0x80 else { return false }
+            var lead = index - 1
+            while lead > 0, index - lead < 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+            return UnicodeDigits.map(bytes, at: lead).0 != nil
+        }
         let end = base + bytes.count
         for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\"), UInt8(ascii: "%")] {
             var cursor = base
             while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
                 let index = UnsafeRawPointer(found) - base
-                let scalar: Unicode.Scalar?
+                let spelled: (ascii: UInt8, end: Int)?
                 if marker == UInt8(ascii: "%") {
-                    // An escaped digit, or an escaped space or dash beside a digit (`%20` between words is common).
-                    let escaped = Mapped.percentEscape(bytes, at: index)
-                    let besideDigit = (index > 0 && bytes[index - 1] &- 0x30 <= 9) || (index + 3 < bytes.count && bytes[index + 3] &- 0x30 <= 9)
-                    scalar = escaped.flatMap { $0 &- 0x30 <= 9 || besideDigit ? Unicode.Scalar($0) : nil }
+                    spelled = Mapped.percentEscape(bytes, at: index).map { ($0, index + 3) }
                 } else if marker == UInt8(ascii: "&") {
                     let next = index + 1 < bytes.count ? bytes[index + 1] : 0
-                    scalar = next == UInt8(ascii: "#")
-                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)?.scalar
-                        : CharacterReferences.namedReference(in: bytes, at: index + 1)?.scalar
+                    let reference = next == UInt8(ascii: "#")
+                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)
+                        : CharacterReferences.namedReference(in: bytes, at: index + 1)
+                    spelled = reference.flatMap { reference in UnicodeDigits.ascii(for: reference.scalar).map { ($0, reference.end) } }
                 } else {
-                    scalar = Mapped.jsonEscape(bytes, at: index)?.0
+                    spelled = Mapped.jsonEscape(bytes, at: index).flatMap { scalar, end in UnicodeDigits.ascii(for: scalar).map { ($0, end) } }
                 }
-                if let scalar, UnicodeDigits.ascii(for: scalar) != nil { return true }
+                if let spelled, counts(spelled.ascii, index, spelled.end) { return true }
                 cursor = UnsafeRawPointer(found) + 1
             }
         }
@@ -76,7 +97,8 @@ enum SpelledPANMasking {
             // accented letters and most symbols are passed over without decoding.
             switch bytes[index] {
             case 0xC2, 0xCD, 0xD9, 0xDB, 0xE0, 0xE1, 0xE2, 0xE3, 0xEF:
-                if UnicodeDigits.map(bytes, at: index).0 != nil { return true }
+                let (ascii, length) = UnicodeDigits.map(bytes, at: index)
+                if let ascii, counts(ascii, index, index + length) { return true }
             default:
                 break
             }
