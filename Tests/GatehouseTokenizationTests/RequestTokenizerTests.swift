@@ -395,6 +395,32 @@ struct RequestTokenizerTests {
         let payload = try #require((try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["payload"] as? String)
         let card = try #require((try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: [String: String]])?["card"])
         #expect(card == ["number": tokenizer.token(for: Array("4111111111111111".utf8))])
+        // Nested a few levels deep it is read at every level; deeper than eight, the request is refused
+        // (each level is a recursive read), whatever carries it.
+        func nested(_ levels: Int) throws -> String {
+            var text = inner
+            for _ in 0..<levels {
+                text = String(decoding: try JSONSerialization.data(withJSONObject: ["payload": [[[text]]]]), as: UTF8.self)
+            }
+            return text
+        }
+        let (three, threeOutcome) = try rewrite(try nested(3), "application/json")
+        #expect(threeOutcome.tokenized == 1 && threeOutcome.removedSecurityCodes == 1 && !three.contains("cvv"), "\(three)")
+        let deep = try nested(12)
+        for contentType in ["application/json", "text/plain", nil] as [String?] {
+            #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "JSON"), "\(contentType ?? "none")") {
+                try RequestTokenizer().rewriteBody(Array(deep.utf8), contentType: contentType, withContext: false, tokenFor: tokenFor)
+            }
+        }
+        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "form")) {
+            try RequestTokenizer().rewriteBody(
+                Array("p=\(deep.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)".utf8), contentType: "application/x-www-form-urlencoded",
+                withContext: false, tokenFor: tokenFor)
+        }
+        let part = "--b\r\nContent-Disposition: form-data; name=\"p\"\r\nContent-Type: application/json\r\n\r\n\(deep)\r\n--b--\r\n"
+        #expect(throws: RequestTokenizer.Refusal.unparseable(kind: "multipart")) {
+            try RequestTokenizer().rewriteBody(Array(part.utf8), contentType: "multipart/form-data; boundary=b", withContext: false, tokenFor: tokenFor)
+        }
         // The same document as a form value or a query parameter (a webhook's `payload=`, a `filter=`).
         let encoded = inner.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let (form, formOutcome) = try rewrite("event=paid&payload=\(encoded)&n=1", "application/x-www-form-urlencoded")

@@ -139,8 +139,19 @@ enum JSONLexing {
     /// the JSON rules, so its security codes go too. Nil when it is not one or nothing changed.
     static func rewriteEmbeddedJSON(_ text: [UInt8], _ replacement: inout TokenReplacement, removed: inout Int) -> [UInt8]? {
         guard JSONText.looksLikeJSON(text) else { return nil }
-        var rewriter = JSONRewriter(bytes: text, replacement: replacement)
-        guard let output = (try? rewriter.rewrite()) ?? nil else { return nil }
+        // Documents nested in strings deeper than this are not read (the recursion, and the stack, stay
+        // bounded whatever the body); the whole request is refused instead.
+        guard replacement.embeddingDepth < TokenReplacement.maxEmbeddingDepth else {
+            replacement.embeddedTooDeep = true
+            return nil
+        }
+        var inner = replacement
+        inner.embeddingDepth += 1
+        var rewriter = JSONRewriter(bytes: text, replacement: inner)
+        let output = (try? rewriter.rewrite()) ?? nil
+        if rewriter.replacement.embeddedTooDeep { replacement.embeddedTooDeep = true }
+        guard let output else { return nil }
+        rewriter.replacement.embeddingDepth -= 1
         replacement = rewriter.replacement
         removed += rewriter.removed
         return output

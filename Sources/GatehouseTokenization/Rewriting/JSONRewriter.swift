@@ -11,6 +11,8 @@ struct JSONRewriter {
     }
 
     struct Malformed: Error {}
+    /// A document inside a string lay deeper than `TokenReplacement.maxEmbeddingDepth`.
+    struct NestedTooDeep: Error {}
 
     static let maxDepth = 128
 
@@ -27,6 +29,7 @@ struct JSONRewriter {
         // The replacement may come with tokens counted already (a document inside another value).
         let tokenizedBefore = replacement.tokenized
         emit(root, context: CardContext(), into: &output)
+        if replacement.embeddedTooDeep { throw NestedTooDeep() }
         return replacement.tokenized == tokenizedBefore && removed == 0 ? nil : output
     }
 

@@ -21,6 +21,7 @@ struct JSONStreamRewriter {
     /// Nil when the document has neither a card number nor a security code.
     mutating func rewrite() throws -> [UInt8]? {
         try document.withUnsafeBufferPointer { try scan($0) }
+        if replacement.embeddedTooDeep { throw JSONRewriter.NestedTooDeep() }
         guard !edits.isEmpty else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(document.count + 64 * edits.count)

@@ -94,6 +94,7 @@ struct MultipartRewriter {
                 return rewritten
             } catch {
                 // Not well-formed: scanned as text, unless it holds what only a JSON reading removes.
+                if error is JSONRewriter.NestedTooDeep { throw error }
                 if RequestTokenizer.holdsJSONOnlyCardData(content) { throw Malformed() }
             }
         }

@@ -31,14 +31,21 @@ public struct RequestTokenizer: Sendable {
         case .json:
             do {
                 return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
+            } catch is JSONRewriter.NestedTooDeep {
+                throw .unparseable(kind: "JSON")
             } catch {
                 // JSON lines sent as application/json (a bulk upload) are read line by line.
-                if let lines = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return lines }
+                do {
+                    return try Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement)
+                } catch is JSONRewriter.NestedTooDeep {
+                    throw .unparseable(kind: "JSON")
+                } catch {}
                 return try fallback(body, kind: "JSON", tokenFor: tokenFor)
             }
         case .form:
             var rewriter = FormRewriter(replacement: replacement)
             let output = rewriter.rewrite(body)
+            if rewriter.replacement.embeddedTooDeep { throw .unparseable(kind: "form") }
             return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
         case .multipart(let boundary):
             var rewriter = MultipartRewriter(boundary: Array(boundary.utf8), replacement: replacement)
@@ -47,13 +54,23 @@ public struct RequestTokenizer: Sendable {
                 return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
             } catch let unreadable as MultipartRewriter.Unreadable {
                 throw .unreadable(encoding: unreadable.encoding)
+            } catch is JSONRewriter.NestedTooDeep {
+                throw .unparseable(kind: "multipart")
             } catch {
                 return try fallback(body, kind: "multipart", tokenFor: tokenFor)
             }
         case .other where JSONText.looksLikeJSON(body), .text where JSONText.looksLikeJSON(body):
             // JSON sent as text or without a type (or JSON lines): read as JSON, so security codes go too.
-            if let outcome = try? Self.rewriteJSON(body, withContext: withContext, replacement: replacement) { return outcome }
-            if let outcome = try? Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement) { return outcome }
+            do {
+                return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
+            } catch is JSONRewriter.NestedTooDeep {
+                throw .unparseable(kind: "JSON")
+            } catch {}
+            do {
+                return try Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement)
+            } catch is JSONRewriter.NestedTooDeep {
+                throw .unparseable(kind: "JSON")
+            } catch {}
             if Self.holdsJSONOnlyCardData(body) { throw .unparseable(kind: "JSON") }
             fallthrough
         case .xml, .text, .other:

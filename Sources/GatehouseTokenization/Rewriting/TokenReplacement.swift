@@ -5,6 +5,12 @@ import GatehouseCore
 struct TokenReplacement {
     let tokenFor: (CardFinding) -> String
     var tokenized = 0
+    /// How many JSON documents inside strings enclose the one being read (a webhook's payload as text,
+    /// inside another): each level is a recursive rewrite, so their number is bounded.
+    var embeddingDepth = 0
+    /// Set when a document lay deeper than `maxEmbeddingDepth`: the request is refused, not read in part.
+    var embeddedTooDeep = false
+    static let maxEmbeddingDepth = 8
 
     /// `bytes` with each card number replaced, or nil when there is none (the common case).
     mutating func replacing(in bytes: UnsafeRawBufferPointer, context: CardContext) -> [UInt8]? {
