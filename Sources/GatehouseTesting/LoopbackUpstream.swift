@@ -203,7 +203,6 @@ final class UpstreamTestHandler: ChannelInboundHandler {
 
     static let cardPage = "Card on file: 4111 1111 1111 1111, backup 5555555555554444.\n"
 
-
     private func answerCompressedCard(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let page = Array(Self.cardPage.utf8)
         let (coding, format): (String?, ZlibFormat?) =

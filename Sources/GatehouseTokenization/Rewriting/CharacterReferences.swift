@@ -130,7 +130,7 @@ enum CharacterReferences {
 
     /// `&#DDD;`, `&#xHHH;` (any number of leading zeros, the ';' optional) or one of the named
     /// references above at `start`: the character and the index after it.
-    static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
+    private static func reference(in bytes: [UInt8], at start: Int) -> (scalar: Unicode.Scalar, end: Int)? {
         let index = start + 1
         guard index < bytes.count else { return nil }
         guard bytes[index] == UInt8(ascii: "#") else { return namedReference(in: bytes, at: index) }

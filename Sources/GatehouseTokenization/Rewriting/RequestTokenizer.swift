@@ -29,19 +29,8 @@ public struct RequestTokenizer: Sendable {
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
         case .json:
-            do {
-                return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
-            } catch is JSONRewriter.NestedTooDeep {
-                throw .unparseable(kind: "JSON")
-            } catch {
-                // JSON lines sent as application/json (a bulk upload) are read line by line.
-                do {
-                    return try Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement)
-                } catch is JSONRewriter.NestedTooDeep {
-                    throw .unparseable(kind: "JSON")
-                } catch {}
-                return try fallback(body, kind: "JSON", tokenFor: tokenFor)
-            }
+            if let outcome = try Self.rewriteJSONOrLines(body, withContext: withContext, replacement: replacement) { return outcome }
+            return try fallback(body, kind: "JSON", tokenFor: tokenFor)
         case .form:
             var rewriter = FormRewriter(replacement: replacement)
             let output = rewriter.rewrite(body)
@@ -61,16 +50,7 @@ public struct RequestTokenizer: Sendable {
             }
         case .other where JSONText.looksLikeJSON(body), .text where JSONText.looksLikeJSON(body):
             // JSON sent as text or without a type (or JSON lines): read as JSON, so security codes go too.
-            do {
-                return try Self.rewriteJSON(body, withContext: withContext, replacement: replacement)
-            } catch is JSONRewriter.NestedTooDeep {
-                throw .unparseable(kind: "JSON")
-            } catch {}
-            do {
-                return try Self.rewriteJSONLines(body, withContext: withContext, replacement: replacement)
-            } catch is JSONRewriter.NestedTooDeep {
-                throw .unparseable(kind: "JSON")
-            } catch {}
+            if let outcome = try Self.rewriteJSONOrLines(body, withContext: withContext, replacement: replacement) { return outcome }
             if Self.holdsJSONOnlyCardData(body) { throw .unparseable(kind: "JSON") }
             fallthrough
         case .xml, .text, .other:
@@ -78,6 +58,19 @@ public struct RequestTokenizer: Sendable {
             let output = rewriter.rewrite(body, isXML: kind == .xml, inlineFields: kind == .text)
             return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
         }
+    }
+
+    /// One JSON document or, failing that, JSON lines (a bulk upload sent as application/json); nil when
+    /// the body is neither. Documents nested in strings too deep to read refuse the request.
+    private static func rewriteJSONOrLines(_ body: [UInt8], withContext: Bool, replacement: TokenReplacement) throws(Refusal) -> Outcome? {
+        for read in [rewriteJSON, rewriteJSONLines] {
+            do {
+                return try read(body, withContext, replacement)
+            } catch is JSONRewriter.NestedTooDeep {
+                throw .unparseable(kind: "JSON")
+            } catch {}
+        }
+        return nil
     }
 
     /// A body that does not parse as it claims: refused if it may hold card data the rewriter would have

@@ -7,8 +7,9 @@ import Darwin
 /// Card numbers a response spells other than in ASCII digits, as a browser or a JSON parser shows
 /// them: character references (`&#52;`, `&#x34;`, `&nbsp;` between groups), JSON escapes (`\u0034`),
 /// percent escapes (`%34`, as a link or a form value carries it), other digits (full-width,
-/// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits. Masked in place and length-preserving (a streamed response keeps its Content-Length):
-/// each hidden digit's whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
+/// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits. Masked
+/// in place and length-preserving (a streamed response keeps its Content-Length): each hidden digit's
+/// whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
 enum SpelledPANMasking {
     /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
     /// how many.
@@ -66,19 +67,7 @@ enum SpelledPANMasking {
             var cursor = base
             while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
                 let index = UnsafeRawPointer(found) - base
-                let spelled: (ascii: UInt8, end: Int)?
-                if marker == UInt8(ascii: "%") {
-                    spelled = Mapped.percentEscape(bytes, at: index).map { ($0, index + 3) }
-                } else if marker == UInt8(ascii: "&") {
-                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
-                    let reference = next == UInt8(ascii: "#")
-                        ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)
-                        : CharacterReferences.namedReference(in: bytes, at: index + 1)
-                    spelled = reference.flatMap { reference in UnicodeDigits.ascii(for: reference.scalar).map { ($0, reference.end) } }
-                } else {
-                    spelled = Mapped.jsonEscape(bytes, at: index).flatMap { scalar, end in UnicodeDigits.ascii(for: scalar).map { ($0, end) } }
-                }
-                if let spelled, counts(spelled.ascii, index, spelled.end) { return true }
+                if let spelled = escapedCardCharacter(bytes, at: index), counts(spelled.ascii, index, spelled.end) { return true }
                 cursor = UnsafeRawPointer(found) + 1
             }
         }
@@ -181,20 +170,14 @@ enum SpelledPANMasking {
             var index = start
             while index < end {
                 let byte = bytes[index]
-                var unit: (ascii: UInt8, end: Int)?
-                if byte == UInt8(ascii: "&"), let (scalar, end) = CharacterReferences.reference(in: bytes, at: index), let ascii = UnicodeDigits.ascii(for: scalar) {
-                    unit = (ascii, end)
-                } else if byte == UInt8(ascii: "%"), let ascii = Self.percentEscape(bytes, at: index) {
-                    unit = (ascii, index + 3)
-                } else if byte == UInt8(ascii: "\\") {
-                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
-                        // An escaped backslash: `\\u0034` is text, not an escape.
-                        append(byte, index..<index + 2)
-                        index += 2
-                        continue
-                    }
-                    if let (scalar, end) = Self.jsonEscape(bytes, at: index), let ascii = UnicodeDigits.ascii(for: scalar) { unit = (ascii, end) }
-                } else if byte >= 0x80 {
+                if byte == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
+                    // An escaped backslash: `\\u0034` is text, not an escape.
+                    append(byte, index..<index + 2)
+                    index += 2
+                    continue
+                }
+                var unit = escapedCardCharacter(bytes, at: index)
+                if unit == nil, byte >= 0x80 {
                     let (ascii, length) = UnicodeDigits.map(bytes, at: index)
                     let end = min(index + length, bytes.count)
                     guard let ascii else {
@@ -218,35 +201,56 @@ enum SpelledPANMasking {
             text.append(byte)
             sources.append(source)
         }
+    }
 
-        /// `%3X`, `%20` or `%2D` at `index` (a URL's or a form's escaped digit, space or dash): the ASCII byte.
-        static func percentEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> UInt8? where Bytes.Index == Int {
-            guard index + 3 <= bytes.endIndex else { return nil }
-            let high = bytes[index + 1], low = bytes[index + 2] | 0x20
-            switch (high, low) {
-            case (UInt8(ascii: "3"), UInt8(ascii: "0")...UInt8(ascii: "9")): return low
-            case (UInt8(ascii: "2"), UInt8(ascii: "0")): return 0x20
-            case (UInt8(ascii: "2"), UInt8(ascii: "d")): return 0x2D
+    /// The card character a spelling that starts with an ASCII marker stands for, and where the
+    /// spelling ends: a character reference (`&#52;`, `&nbsp;`), a percent escape (`%34`) or a JSON
+    /// escape (`\u0034`). Nil when there is none at `index`, or it names another character.
+    private static func escapedCardCharacter<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (ascii: UInt8, end: Int)?
+    where Bytes.Index == Int {
+        switch bytes[index] {
+        case UInt8(ascii: "&"):
+            let next = index + 1 < bytes.endIndex ? bytes[index + 1] : 0
+            let reference = next == UInt8(ascii: "#")
+                ? CharacterReferences.numericReference(in: bytes, digitsAfter: index + 2, semicolonRequired: false)
+                : CharacterReferences.namedReference(in: bytes, at: index + 1)
+            return reference.flatMap { reference in UnicodeDigits.ascii(for: reference.scalar).map { ($0, reference.end) } }
+        case UInt8(ascii: "%"):
+            return percentEscape(bytes, at: index).map { ($0, index + 3) }
+        case UInt8(ascii: "\\"):
+            return jsonEscape(bytes, at: index).flatMap { scalar, end in UnicodeDigits.ascii(for: scalar).map { ($0, end) } }
+        default:
+            return nil
+        }
+    }
+
+    /// `%3X`, `%20` or `%2D` at `index` (a URL's or a form's escaped digit, space or dash): the ASCII byte.
+    private static func percentEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> UInt8? where Bytes.Index == Int {
+        guard index + 3 <= bytes.endIndex else { return nil }
+        let high = bytes[index + 1], low = bytes[index + 2] | 0x20
+        switch (high, low) {
+        case (UInt8(ascii: "3"), UInt8(ascii: "0")...UInt8(ascii: "9")): return low
+        case (UInt8(ascii: "2"), UInt8(ascii: "0")): return 0x20
+        case (UInt8(ascii: "2"), UInt8(ascii: "d")): return 0x2D
+        default: return nil
+        }
+    }
+
+    /// `\uXXXX` at `index`: the character and the index after it.
+    private static func jsonEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (Unicode.Scalar, Int)?
+    where Bytes.Index == Int {
+        guard index + 6 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+        var value: UInt32 = 0
+        for byte in bytes[(index + 2)..<(index + 6)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 0x30
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 0x61 + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - 0x41 + 10
             default: return nil
             }
+            value = value << 4 | UInt32(digit)
         }
-
-        /// `\uXXXX` at `index`: the character and the index after it.
-        static func jsonEscape<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (Unicode.Scalar, Int)?
-        where Bytes.Index == Int {
-            guard index + 6 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
-            var value: UInt32 = 0
-            for byte in bytes[(index + 2)..<(index + 6)] {
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 0x30
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 0x61 + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - 0x41 + 10
-                default: return nil
-                }
-                value = value << 4 | UInt32(digit)
-            }
-            return Unicode.Scalar(value).map { ($0, index + 6) }
-        }
+        return Unicode.Scalar(value).map { ($0, index + 6) }
     }
 }
