@@ -22,13 +22,17 @@ import Synchronization
 /// - anything else: a JSON echo of the method, URI, headers, body size and SHA-256 of the body.
 public final class LoopbackUpstream: Sendable {
     /// `/spelled/<name>`: the card number 4111 1111 1111 1111 as a page or a document may spell it
-    /// (character references, JSON escapes, full-width digits, no-break spaces), and in a form (plain
-    /// and percent-escaped).
+    /// (character references, JSON escapes, full-width digits, no-break spaces), in a form (plain,
+    /// percent-escaped, '+' for spaces), and in a template's inline elements.
     public static let spelledCardPages: [String: (type: String, body: String)] = [
         "html": ("text/html; charset=utf-8", "<p>Card &#52;&#x31;11&nbsp;1111&nbsp;1111&nbsp;1111 &amp; more</p>"),
         "json": ("application/json", #"{"card":"\u0034111111111111111","note":"\u00e9t\u00e9"}"#),
         "wide": ("text/plain; charset=utf-8", "カード ４１１１１１１１１１１１１１１１ です"),
-        "form": ("application/x-www-form-urlencoded", "card=4111111111111111&ok=1&next=%34%31%31%31111111111111"),
+        "form": ("application/x-www-form-urlencoded", "card=4111111111111111&ok=1&next=%34%31%31%31111111111111&q=4111+1111+1111+1111"),
+        "template": (
+            "text/html",
+            "<li>Card\n  <span class=\"group\">4111</span>\n  <span class=\"group\">1111</span>\n  <span class=\"group\">1111</span>\n  <span class=\"group\">1111</span>\n</li><li><b>2026</b>-<b>11</b>-<b>30</b></li>"
+        ),
     ]
 
     public struct Received: Sendable {

@@ -257,7 +257,11 @@ struct CardTokenizationTests {
             ("html", "<p>Card &#52;&#x31;11&nbsp;11**&nbsp;****&nbsp;1111 &amp; more</p>"),
             ("json", #"{"card":"\u003411111******1111","note":"\u00e9t\u00e9"}"#),
             ("wide", "カード ４１１１１１******************１１１１ です"),
-            ("form", "card=411111******1111&ok=1&next=%34%31%31%3111******1111"),
+            ("form", "card=411111******1111&ok=1&next=%34%31%31%3111******1111&q=4111+11**+****+1111"),
+            (
+                "template",
+                "<li>Card\n  <span class=\"group\">4111</span>\n  <span class=\"group\">11**</span>\n  <span class=\"group\">****</span>\n  <span class=\"group\">1111</span>\n</li><li><b>2026</b>-<b>11</b>-<b>30</b></li>"
+            ),
         ] {
             let spelled = try fixture.get("/spelled/\(name)", fixture.bearer)
             #expect(spelled.status == 200 && spelled.text == expected, "\(name): \(spelled.text)")

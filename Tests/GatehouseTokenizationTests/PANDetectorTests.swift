@@ -154,6 +154,8 @@ struct PANDetectorTests {
             // Percent escapes, as a link or a form value carries them.
             ("card=%34%31%31%31111111111111&x=1", "card=%34%31%31%3111******1111&x=1"),
             (#"<a href="/find?q=4111%201111%201111%201111">"#, #"<a href="/find?q=4111%2011**%20****%201111">"#),
+            // '+' for a space, as a form value or a link's query carries it.
+            ("card=4111+1111+1111+1111&x=1", "card=4111+11**+****+1111&x=1"),
         ] {
             #expect(PANMasking.masked(text) == expected, "\(text)")
             #expect(PANMasking.masked(text).utf8.count == text.utf8.count)
@@ -162,8 +164,50 @@ struct PANDetectorTests {
         for text in [
             "&#52;&#49;&#49;&#49;111111111112", #"\\u00341111111111111111"#, "AT&T &amp; ‘quoted’ — ok", "٤١١١ and 1111", "&#52;&#49;",
             #"{"a":"\u0041"}"#, "a%20b%2Dc at 100% and %3", "%34%31%31%31111111111112",
+            "1+1=2, 4111+1111+1111+1112, 4111++1111+1111+1111",
         ] {
             #expect(PANMasking.masked(text) == text, "\(text)")
+        }
+    }
+
+    /// A number a page prints in inline elements (a template's groups in `<span>`s, a digit in bold) shows
+    /// whole, so it is masked; one split by a cell, a line break or a block shows broken, so it is not.
+    @Test func masksCardNumbersSplitByInlineMarkup() {
+        let perDigit = "4111111111111111".map { "<i>\($0)</i>" }.joined()
+        let perDigitMasked = "4111111111111111".enumerated().map { "<i>\($0.offset >= 6 && $0.offset < 12 ? "*" : String($0.element))</i>" }.joined()
+        for (text, expected) in [
+            (
+                #"<li><span class="g">4111</span> <span class="g">1111</span> <span class="g">1111</span> <span class="g">1111</span></li>"#,
+                #"<li><span class="g">4111</span> <span class="g">11**</span> <span class="g">****</span> <span class="g">1111</span></li>"#
+            ),
+            // A template's line breaks and indentation show as one space.
+            (
+                "<td>\n  <span>4111</span>\n  <span>1111</span>\n  <span>1111</span>\n  <span>1111</span>\n</td>",
+                "<td>\n  <span>4111</span>\n  <span>11**</span>\n  <span>****</span>\n  <span>1111</span>\n</td>"
+            ),
+            ("4111<b></b>1111<!-- a < b -->1111<wbr>1111", "4111<b></b>11**<!-- a < b -->****<wbr>1111"),
+            (perDigit, perDigitMasked),
+            (
+                #"<a href="/c" title="x>y">4111</a>-<A>1111</A>-<a>1111</a>-<a>1111</a>"#,
+                #"<a href="/c" title="x>y">4111</a>-<A>11**</A>-<a>****</a>-<a>1111</a>"#
+            ),
+            ("<b>&#52;111</b><b>1111</b><b>1111</b><b>1111</b>", "<b>&#52;111</b><b>11**</b><b>****</b><b>1111</b>"),
+            // White space around inline markup shows as one space, however much there is.
+            ("4111<b>  </b> 1111 1111 1111", "4111<b>  </b> 11** **** 1111"),
+        ] {
+            #expect(PANMasking.masked(text) == expected, "\(text)")
+        }
+        for text in [
+            "<td>4111</td><td>1111</td><td>1111</td><td>1111</td>", "4111<br>1111<br>1111<br>1111",
+            "<div>4111</div><div>1111</div><div>1111</div><div>1111</div>", "<span>4111</span>\n<p>1111 1111 1111</p>",
+            "<b>4111</b> <b>1111</b> <b>1111</b> <b>1112</b>", "<b>42</b> items, <i>7</i> left",
+            "<span>4111</span><span title=\"" + String(repeating: "x", count: 200) + "\">1111 1111 1111</span>",
+        ] {
+            #expect(PANMasking.masked(text) == text, "\(text)")
+        }
+        // A page whose numbers sit in cells and bold text goes on uncopied.
+        Array("<table><tr><td>42</td><td>7</td></tr></table><p><b>3</b> items <i>in 1999</i>, <a href=/x>page 2</a></p>".utf8).withUnsafeBytes {
+            #expect(StreamingPANMasker().passesUnchanged($0))
         }
     }
 
@@ -185,6 +229,7 @@ struct PANDetectorTests {
             Piece(text: "４", digit: true, endsCard: true, startsCard: true), Piece(text: "٤", digit: true, endsCard: true, startsCard: true),
             Piece(text: "&#52;", digit: true, endsCard: true, startsCard: true), Piece(text: "&amp;", endsCard: true, startsCard: true),
             Piece(text: "1", endsCard: true, startsCard: true), Piece(text: "%41", endsCard: true, startsCard: true), Piece(text: "%20x", startsCard: true),
+            Piece(text: "+", separator: true),
         ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<4_000 {
@@ -208,6 +253,10 @@ struct PANDetectorTests {
             "Card 411111111111111&#" + String(repeating: "0", count: 40) + "49; ok",
             "4111&NonBreakingSpace;1111&NonBreakingSpace;1111&NonBreakingSpace;1111.",
             "card=%34%31%31%31111111111111&x=%3&q=4111%201111%201111%201111",
+            "q=4111+1111+1111+1111&r=5555+5555+5555+4444",
+            #"<li><span class="card-group">4111</span>"# + "\n    " + #"<span class="card-group">1111</span> <span>1111</span><!-- x -->"#
+                + "\r\n<span>1111</span></li>",
+            "4111-<b>1111</b>-<b>1111</b>-<b>1111</b>.",
         ] {
             let bytes = Array(text.utf8)
             let whole = PANMasking.masked(text)

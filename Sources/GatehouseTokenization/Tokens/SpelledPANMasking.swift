@@ -7,15 +7,18 @@ import Darwin
 /// Card numbers a response spells other than in ASCII digits, as a browser or a JSON parser shows
 /// them: character references (`&#52;`, `&#x34;`, `&nbsp;` between groups), JSON escapes (`\u0034`),
 /// percent escapes (`%34`, as a link or a form value carries it), other digits (full-width,
-/// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits. Masked
+/// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits, '+' for a
+/// space (a form value's), inline markup between digits (`<span>4111</span> <span>1111</span>…`,
+/// read by `InlineMarkup`). Masked
 /// in place and length-preserving (a streamed response keeps its Content-Length): each hidden digit's
 /// whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
 enum SpelledPANMasking {
     /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
-    /// how many.
+    /// how many. `bytes` is whole: a text, or what a stream holds back ends before the next card
+    /// character.
     @discardableResult
     static func mask(_ bytes: inout [UInt8]) -> Int {
-        guard bytes.withUnsafeBytes(hasSpelledCardCharacter) else { return 0 }
+        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter($0, openEnds: false) }) else { return 0 }
         let mapped = Mapped(bytes)
         var count = 0
         mapped.text.withUnsafeBytes { text in
@@ -36,10 +39,12 @@ enum SpelledPANMasking {
     /// Whether a card character is spelled other than in ASCII anywhere in `bytes` (a separator only
     /// between card characters), or a spelling is cut off at its end. Read in place: a page whose
     /// references and non-ASCII text are all something else (`&amp;`, `&#8217;`, `&nbsp;` between
-    /// words, accented letters) is passed over quickly and goes on uncopied.
-    static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// words, accented letters) is passed over quickly and goes on uncopied. With `openEnds` (a chunk
+    /// of a stream) the chunks before and after may go on with card characters; without, `bytes` is
+    /// whole.
+    static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer, openEnds: Bool = true) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
-        if pendingSpelling(bytes) != nil { return true }
+        if openEnds, pendingSpelling(bytes) != nil { return true }
         /// A card character spelled from `start` to `end` counts if it is a digit, or a space, dash or
         /// invisible character with card characters on both sides, as inside a card number: `&nbsp;`
         /// or a dash between words, or after an amount, does not.
@@ -47,29 +52,31 @@ enum SpelledPANMasking {
             ascii &- 0x30 <= 9 || (cardCharacter(before: start) && cardCharacter(at: end))
         }
         func cardCharacter(at index: Int) -> Bool {
-            guard index < bytes.count else { return true }  // the next chunk may go on with one
+            guard index < bytes.count else { return openEnds }  // the next chunk may go on with one
             let byte = bytes[index]
             if byte &- 0x30 <= 9 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") { return true }
             return byte >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil
         }
         func cardCharacter(before index: Int) -> Bool {
-            guard index > 0 else { return true }  // the chunk before may end with one
-            let byte = bytes[index - 1]
-            // An ASCII digit, or the end of a reference (`&#52;`, or an escape's last hex digit).
-            if byte &- 0x30 <= 9 || byte == UInt8(ascii: ";") { return true }
-            guard byte >= 0x80 else { return false }
-            var lead = index - 1
-            while lead > 0, index - lead < 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
-            return UnicodeDigits.map(bytes, at: lead).0 != nil
+            index == 0 ? openEnds : endsWithCardCharacter(bytes, before: index)  // the chunk before may end with one
         }
         let end = base + bytes.count
-        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\"), UInt8(ascii: "%")] {
+        for marker in [UInt8(ascii: "&"), UInt8(ascii: "\\"), UInt8(ascii: "%"), UInt8(ascii: "+")] {
             var cursor = base
             while cursor < end, let found = memchr(cursor, Int32(marker), end - cursor) {
                 let index = UnsafeRawPointer(found) - base
                 if let spelled = escapedCardCharacter(bytes, at: index), counts(spelled.ascii, index, spelled.end) { return true }
                 cursor = UnsafeRawPointer(found) + 1
             }
+        }
+        var markup = 0
+        while let index = nextMarkupAfterCardCharacter(bytes, from: markup) {
+            guard let run = markupJoinedRun(bytes, at: index, openEnds: openEnds) else {
+                markup = index + 1
+                continue
+            }
+            if run.mayBeCard { return true }
+            markup = max(index + 1, run.end)
         }
         guard UnicodeDigits.hasNonASCII(bytes) else { return false }
         var index = 0
@@ -96,9 +103,29 @@ enum SpelledPANMasking {
         return false
     }
 
+    /// Whether the character before `index` is a card character: an ASCII digit, the end of a reference
+    /// (`&#52;`, or an escape's last hex digit), or a digit or space spelled in UTF-8.
+    static func endsWithCardCharacter<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, before index: Int) -> Bool where Bytes.Index == Int {
+        guard index > bytes.startIndex else { return false }
+        let byte = bytes[index - 1]
+        if byte &- 0x30 <= 9 || byte == UInt8(ascii: ";") { return true }
+        guard byte >= 0x80 else { return false }
+        var lead = index - 1
+        while lead > bytes.startIndex, index - lead < 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        return UnicodeDigits.map(bytes, at: lead).0 != nil
+    }
+
+    /// Where the characters between a card character and the inline markup that starts at `start` begin:
+    /// a dash, and more markup before it (`4111</b>-<b>`); `start` when there is no dash.
+    static func markupStart<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, before start: Int) -> Int where Bytes.Index == Int {
+        guard start > bytes.startIndex, bytes[start - 1] == UInt8(ascii: "-") else { return start }
+        return InlineMarkup.gapStart(in: bytes, before: start - 1)
+    }
+
     /// Where a spelling the next chunk may complete starts: a reference (`&`, then only '#' and letters
     /// or digits, however many leading zeros), an escape (`\`, `\u` and up to three hex digits), or a
-    /// UTF-8 sequence cut off; nil when the bytes end with none.
+    /// UTF-8 sequence cut off, or white space and inline markup (a tag perhaps cut off) after a card
+    /// character; nil when the bytes end with none.
     static func pendingSpelling<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
         var pending: Int?
         var index = bytes.endIndex
@@ -131,6 +158,15 @@ enum SpelledPANMasking {
                 break
             }
         }
+        // White space and inline markup after a card character (`4111</span>`, `4111 <spa`): the number may go on.
+        var markupEnd = bytes.endIndex
+        if let open = bytes[max(bytes.startIndex, bytes.endIndex - InlineMarkup.longestTag)...].lastIndex(of: UInt8(ascii: "<")),
+            InlineMarkup.tag(in: bytes, at: open) == .unfinished
+        {
+            markupEnd = open
+        }
+        let gap = InlineMarkup.gapStart(in: bytes, before: markupEnd)
+        if gap < bytes.endIndex, endsWithCardCharacter(bytes, before: markupStart(bytes, before: gap)) { pending = min(pending ?? gap, gap) }
         return pending
     }
 
@@ -138,20 +174,25 @@ enum SpelledPANMasking {
     /// `\u00`, part of a UTF-8 sequence), and the run of card characters before it (spelled or not),
     /// which the next chunk could continue.
     static func unfinishedTail(_ bytes: [UInt8]) -> Int {
-        // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters
-        // between), fits this window.
-        var start = max(0, bytes.count - 2048)
-        while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
-        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
-        let end = max(start, pendingSpelling(bytes[start...]) ?? bytes.count)
-        let mapped = Mapped(bytes, from: start, to: end)
-        var position = mapped.text.count
-        while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
-            let byte = mapped.text[position - 1]
-            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
-            position -= 1
+        // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters or
+        // inline markup between), fits the larger window; most runs are read whole in the smaller one.
+        for window in [1024, 4096] {
+            var start = max(0, bytes.count - window)
+            while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
+            guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
+            let end = max(start, pendingSpelling(bytes[start...]) ?? bytes.count)
+            let mapped = Mapped(bytes, from: start, to: end)
+            var position = mapped.text.count
+            while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
+                let byte = mapped.text[position - 1]
+                guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
+                position -= 1
+            }
+            let held = position < mapped.text.count ? mapped.sources[position].lowerBound : end
+            // Far enough from the window's start that no spelling or markup cut there could join it.
+            if start == 0 || window == 4096 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
         }
-        return bytes.count - (position < mapped.text.count ? mapped.sources[position].lowerBound : end)
+        return 0
     }
 
     /// Each character mapped to one ASCII byte, with the bytes it came from: card characters to their
@@ -176,6 +217,14 @@ enum SpelledPANMasking {
                     index += 2
                     continue
                 }
+                if byte == UInt8(ascii: "<") || InlineMarkup.isSpace(byte), let last = text.last, last &- 0x30 <= 9 || last == 0x20 || last == 0x2D,
+                    let gap = InlineMarkup.gap(in: bytes, from: index), startsCardCharacter(bytes, at: gap.end, end: end)
+                {
+                    // Inline markup between card characters shows nothing, or one space.
+                    if gap.showsSpace && last &- 0x30 <= 9 { append(0x20, index..<gap.end) }
+                    index = gap.end
+                    continue
+                }
                 var unit = escapedCardCharacter(bytes, at: index)
                 if unit == nil, byte >= 0x80 {
                     let (ascii, length) = UnicodeDigits.map(bytes, at: index)
@@ -197,6 +246,16 @@ enum SpelledPANMasking {
             }
         }
 
+        /// A card character (or a dash) at `index`, or the end of what is mapped, where the next chunk
+        /// may go on with one.
+        private func startsCardCharacter(_ bytes: [UInt8], at index: Int, end: Int) -> Bool {
+            guard index < end else { return true }
+            let byte = bytes[index]
+            if byte &- 0x30 <= 9 || byte == 0x2D { return true }
+            if let spelled = escapedCardCharacter(bytes, at: index) { return spelled.ascii != 0x20 }
+            return byte >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil
+        }
+
         private mutating func append(_ byte: UInt8, _ source: Range<Int>) {
             text.append(byte)
             sources.append(source)
@@ -204,9 +263,9 @@ enum SpelledPANMasking {
     }
 
     /// The card character a spelling that starts with an ASCII marker stands for, and where the
-    /// spelling ends: a character reference (`&#52;`, `&nbsp;`), a percent escape (`%34`) or a JSON
-    /// escape (`\u0034`). Nil when there is none at `index`, or it names another character.
-    private static func escapedCardCharacter<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (ascii: UInt8, end: Int)?
+    /// spelling ends: a character reference (`&#52;`, `&nbsp;`), a percent escape (`%34`), '+' (a
+    /// form value's space) or a JSON escape (`\u0034`). Nil when there is none at `index`, or it names another character.
+    static func escapedCardCharacter<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> (ascii: UInt8, end: Int)?
     where Bytes.Index == Int {
         switch bytes[index] {
         case UInt8(ascii: "&"):
@@ -217,6 +276,8 @@ enum SpelledPANMasking {
             return reference.flatMap { reference in UnicodeDigits.ascii(for: reference.scalar).map { ($0, reference.end) } }
         case UInt8(ascii: "%"):
             return percentEscape(bytes, at: index).map { ($0, index + 3) }
+        case UInt8(ascii: "+"):
+            return (0x20, index + 1)  // a form value's space
         case UInt8(ascii: "\\"):
             return jsonEscape(bytes, at: index).flatMap { scalar, end in UnicodeDigits.ascii(for: scalar).map { ($0, end) } }
         default:
