@@ -112,7 +112,11 @@ extension SpelledPANMasking {
     /// The card character spelled just before `end` (a reference, with or without its ';', a percent
     /// or JSON escape, a UTF-8 sequence), and where its spelling starts.
     private static func spelledCharacter(_ bytes: UnsafeRawBufferPointer, endingAt end: Int) -> (ascii: UInt8, start: Int)? {
-        if bytes[end - 1] >= 0x80 {
+        let last = bytes[end - 1]
+        // A spelling ends with ';', a letter or digit (a reference without its ';', an escape's hex
+        // digit) or a UTF-8 byte: a tag's '>', say, ends none.
+        guard last == UInt8(ascii: ";") || last >= 0x80 || last &- 0x30 <= 9 || (last | 0x20) &- 0x61 <= 25 else { return nil }
+        if last >= 0x80 {
             var lead = end - 1
             while lead > 0, end - lead < 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
             guard case (let ascii?, let length) = UnicodeDigits.map(bytes, at: lead), lead + length == end else { return nil }
