@@ -174,6 +174,7 @@ struct PANDetectorTests {
     /// whole, so it is masked; one split by a cell, a line break or a block shows broken, so it is not.
     @Test func masksCardNumbersSplitByInlineMarkup() {
         let perDigit = "4111111111111111".map { "<i>\($0)</i>" }.joined()
+        let tailwind = "inline-block rounded-md bg-gray-50 px-2 py-1 font-mono text-sm tracking-widest text-gray-700 ring-1 ring-inset ring-gray-500/10 dark:bg-gray-800 dark:text-gray-300"
         let perDigitMasked = "4111111111111111".enumerated().map { "<i>\($0.offset >= 6 && $0.offset < 12 ? "*" : String($0.element))</i>" }.joined()
         for (text, expected) in [
             (
@@ -194,6 +195,25 @@ struct PANDetectorTests {
             ("<b>&#52;111</b><b>1111</b><b>1111</b><b>1111</b>", "<b>&#52;111</b><b>11**</b><b>****</b><b>1111</b>"),
             // White space around inline markup shows as one space, however much there is.
             ("4111<b>  </b> 1111 1111 1111", "4111<b>  </b> 11** **** 1111"),
+            // A spelled space beside the markup: a template's `&nbsp;` between groups.
+            (
+                "<td><span>4111</span>&nbsp;<span>1111</span>&#160;<span>1111</span>&nbsp<span>1111</span></td>",
+                "<td><span>4111</span>&nbsp;<span>11**</span>&#160;<span>****</span>&nbsp<span>1111</span></td>"
+            ),
+            (
+                #"4111<span class="sep">&nbsp;</span>1111<span class="sep">+</span>1111<span class="sep">%20</span>1111"#,
+                #"4111<span class="sep">&nbsp;</span>11**<span class="sep">+</span>****<span class="sep">%20</span>1111"#
+            ),
+            // Custom elements (inline unless styled otherwise), a utility-class list, empty comments.
+            (
+                "<app-pan-group _ngcontent-ng-c1>4111</app-pan-group> <app-pan-group _ngcontent-ng-c1>1111</app-pan-group> 1111 1111",
+                "<app-pan-group _ngcontent-ng-c1>4111</app-pan-group> <app-pan-group _ngcontent-ng-c1>11**</app-pan-group> **** 1111"
+            ),
+            (
+                "<span class=\"\(tailwind)\">4111</span> <span class=\"\(tailwind)\">1111</span> 1111 1111",
+                "<span class=\"\(tailwind)\">4111</span> <span class=\"\(tailwind)\">11**</span> **** 1111"
+            ),
+            ("4111<!-->1111<!--->1111<!---->1111", "4111<!-->11**<!--->****<!---->1111"),
         ] {
             #expect(PANMasking.masked(text) == expected, "\(text)")
         }
@@ -257,6 +277,11 @@ struct PANDetectorTests {
             #"<li><span class="card-group">4111</span>"# + "\n    " + #"<span class="card-group">1111</span> <span>1111</span><!-- x -->"#
                 + "\r\n<span>1111</span></li>",
             "4111-<b>1111</b>-<b>1111</b>-<b>1111</b>.",
+            // A comment or a quoted value holding a '<', cut off: the construct opens at its first '<'.
+            #"<p><span>4111</span><!-- <span class="sep"> --> <span>1111</span> <span>1111</span> <span>1111</span></p>"#,
+            "<p>4111<!-- <b>old</b> --> 1111 1111 1111</p>",
+            #"<p><span>4111</span> <span title="a<b">1111</span> 1111 1111</p>"#,
+            "<td><span>4111</span>&nbsp;<span>1111</span>&nbsp;<span>1111</span>&nbsp;<span>1111</span></td>",
         ] {
             let bytes = Array(text.utf8)
             let whole = PANMasking.masked(text)

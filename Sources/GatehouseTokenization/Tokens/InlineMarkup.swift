@@ -1,14 +1,16 @@
 /// What a browser shows nothing for inside a line of text: the tags of inline elements (`<span>`,
-/// `</b>`, `<a href=…>`, `<wbr>`) and comments, with the white space around them shown as one space.
+/// `</b>`, `<a href=…>`, `<wbr>`, custom elements such as `<app-card-group>`) and comments, with the
+/// white space around them shown as one space.
 /// A page that prints a card number's groups or digits in separate inline elements
 /// (`<span>4111</span> <span>1111</span>…`, a template's usual way) shows the whole number, so the
 /// response masking reads it whole. A block or cell boundary (`</td><td>`, `<br>`, `<div>`) shows a
 /// break, and ends a number there.
 enum InlineMarkup {
-    /// The longest tag or comment read as inline markup: a class or a short attribute list fits.
-    static let longestTag = 160
+    /// The longest tag or comment read as inline markup: a utility-class list or a framework's
+    /// attributes fit.
+    static let longestTag = 400
     /// The longest gap (markup and white space) between two characters of one card number.
-    static let longestGap = 480
+    static let longestGap = 800
 
     /// A run of inline markup and white space: where it ends, and whether it shows as a space.
     struct Gap: Equatable {
@@ -27,6 +29,8 @@ enum InlineMarkup {
     }
 
     /// The gap starting at `index`: white space and inline markup, holding at least one tag or comment.
+    /// A tag cut off by the end of the bytes is open: the gap runs to the end, and the next chunk
+    /// may complete it.
     static func gap<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, from index: Int) -> Gap? where Bytes.Index == Int {
         var cursor = index, markup = false, space = false
         while cursor < bytes.endIndex, cursor - index < longestGap {
@@ -34,9 +38,13 @@ enum InlineMarkup {
             if isSpace(byte) {
                 space = true
                 cursor += 1
-            } else if byte == UInt8(ascii: "<"), case .inline(let end) = tag(in: bytes, at: cursor) {
+            } else if byte == UInt8(ascii: "<") {
+                switch tag(in: bytes, at: cursor) {
+                case .inline(let end): cursor = end
+                case .unfinished: cursor = bytes.endIndex
+                case .other: return markup ? Gap(end: cursor, showsSpace: space) : nil
+                }
                 markup = true
-                cursor = end
             } else {
                 break
             }
@@ -79,12 +87,16 @@ enum InlineMarkup {
         var cursor = index + 1
         guard cursor < end else { return .unfinished }
         if bytes[cursor] == UInt8(ascii: "!") {
-            // A comment: `<!--`, then anything up to `-->`.
+            // A comment: `<!--`, then anything up to `-->` (`<!-->` and `<!--->` are empty ones).
             guard cursor + 1 < end else { return .unfinished }
             guard bytes[cursor + 1] == UInt8(ascii: "-") else { return .other }
             guard cursor + 2 < end else { return .unfinished }
             guard bytes[cursor + 2] == UInt8(ascii: "-") else { return .other }
             cursor += 3
+            guard cursor < end else { return .unfinished }
+            if bytes[cursor] == UInt8(ascii: ">") { return .inline(end: cursor + 1) }
+            guard cursor + 1 < end else { return .unfinished }
+            if bytes[cursor] == UInt8(ascii: "-"), bytes[cursor + 1] == UInt8(ascii: ">") { return .inline(end: cursor + 2) }
             while cursor + 3 <= limit {
                 if bytes[cursor] == UInt8(ascii: "-"), bytes[cursor + 1] == UInt8(ascii: "-"), bytes[cursor + 2] == UInt8(ascii: ">") {
                     return .inline(end: cursor + 3)
@@ -94,18 +106,25 @@ enum InlineMarkup {
             return limit == end && end - index < longestTag ? .unfinished : .other
         }
         if bytes[cursor] == UInt8(ascii: "/") { cursor += 1 }
-        // The name, packed lowercase into a word (inline names are at most six letters).
-        var name: UInt64 = 0, length = 0
-        while cursor < end {
-            let byte = bytes[cursor] | 0x20
-            guard byte &- 0x61 <= 25 else { break }
+        // The name: a letter, then letters, digits and '-'; the first six letters packed lowercase into
+        // a word (inline names are at most six letters). A name with a '-' is a custom element, which
+        // a browser lays out inline unless told otherwise.
+        var name: UInt64 = 0, length = 0, custom = false
+        while cursor < limit {
+            let byte = bytes[cursor]
+            if (byte | 0x20) &- 0x61 <= 25 {
+                if length < 6 { name = name << 8 | UInt64(byte | 0x20) }
+            } else if length > 0 && (byte &- 0x30 <= 9 || byte == UInt8(ascii: "-")) {
+                custom = custom || byte == UInt8(ascii: "-")
+                if length < 6 { name = name << 8 | UInt64(byte) }
+            } else {
+                break
+            }
             length += 1
-            guard length <= 6 else { return .other }
-            name = name << 8 | UInt64(byte)
             cursor += 1
         }
         guard cursor < end else { return .unfinished }
-        guard length > 0, isInline(name) else { return .other }
+        guard length > 0, custom || (length <= 6 && isInline(name)) else { return .other }
         let after = bytes[cursor]
         guard after == UInt8(ascii: ">") || after == UInt8(ascii: "/") || isSpace(after) else { return .other }
         // Attributes up to the '>', quoted values read whole (they may hold a '>').

@@ -158,12 +158,16 @@ enum SpelledPANMasking {
                 break
             }
         }
-        // White space and inline markup after a card character (`4111</span>`, `4111 <spa`): the number may go on.
+        // White space and inline markup after a card character (`4111</span>`, `4111 <spa`): the number
+        // may go on. A tag or comment cut off opens at its first '<' (the later ones are inside it).
         var markupEnd = bytes.endIndex
-        if let open = bytes[max(bytes.startIndex, bytes.endIndex - InlineMarkup.longestTag)...].lastIndex(of: UInt8(ascii: "<")),
-            InlineMarkup.tag(in: bytes, at: open) == .unfinished
-        {
-            markupEnd = open
+        var open = max(bytes.startIndex, bytes.endIndex - InlineMarkup.longestTag)
+        while open < bytes.endIndex {
+            if bytes[open] == UInt8(ascii: "<"), InlineMarkup.tag(in: bytes, at: open) == .unfinished {
+                markupEnd = open
+                break
+            }
+            open += 1
         }
         let gap = InlineMarkup.gapStart(in: bytes, before: markupEnd)
         if gap < bytes.endIndex, endsWithCardCharacter(bytes, before: markupStart(bytes, before: gap)) { pending = min(pending ?? gap, gap) }
@@ -176,7 +180,7 @@ enum SpelledPANMasking {
     static func unfinishedTail(_ bytes: [UInt8]) -> Int {
         // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters or
         // inline markup between), fits the larger window; most runs are read whole in the smaller one.
-        for window in [1024, 4096] {
+        for window in [2048, 8192] {
             var start = max(0, bytes.count - window)
             while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
             guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
@@ -190,7 +194,7 @@ enum SpelledPANMasking {
             }
             let held = position < mapped.text.count ? mapped.sources[position].lowerBound : end
             // Far enough from the window's start that no spelling or markup cut there could join it.
-            if start == 0 || window == 4096 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
+            if start == 0 || window == 8192 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
         }
         return 0
     }
@@ -217,7 +221,9 @@ enum SpelledPANMasking {
                     index += 2
                     continue
                 }
-                if byte == UInt8(ascii: "<") || InlineMarkup.isSpace(byte), let last = text.last, last &- 0x30 <= 9 || last == 0x20 || last == 0x2D,
+                // (White space is tried once, at the start of its run: a gap from there holds the rest.)
+                if byte == UInt8(ascii: "<") || (InlineMarkup.isSpace(byte) && (index == start || !InlineMarkup.isSpace(bytes[index - 1]))),
+                    let last = text.last, last &- 0x30 <= 9 || last == 0x20 || last == 0x2D,
                     let gap = InlineMarkup.gap(in: bytes, from: index), startsCardCharacter(bytes, at: gap.end, end: end)
                 {
                     // Inline markup between card characters shows nothing, or one space.
@@ -252,7 +258,7 @@ enum SpelledPANMasking {
             guard index < end else { return true }
             let byte = bytes[index]
             if byte &- 0x30 <= 9 || byte == 0x2D { return true }
-            if let spelled = escapedCardCharacter(bytes, at: index) { return spelled.ascii != 0x20 }
+            if escapedCardCharacter(bytes, at: index) != nil { return true }
             return byte >= 0xC0 && UnicodeDigits.map(bytes, at: index).0 != nil
         }
 
