@@ -23,7 +23,8 @@ import Synchronization
 public final class LoopbackUpstream: Sendable {
     /// `/spelled/<name>`: the card number 4111 1111 1111 1111 as a page or a document may spell it
     /// (character references, JSON escapes, full-width digits, no-break spaces), in a form (plain,
-    /// percent-escaped, '+' for spaces), and in a template's inline elements.
+    /// percent-escaped, '+' for spaces), in a template's inline elements, and on lines of their own
+    /// (a page shows them as one line; text does not).
     public static let spelledCardPages: [String: (type: String, body: String)] = [
         "html": ("text/html; charset=utf-8", "<p>Card &#52;&#x31;11&nbsp;1111&nbsp;1111&nbsp;1111 &amp; more</p>"),
         "json": ("application/json", #"{"card":"\u0034111111111111111","note":"\u00e9t\u00e9"}"#),
@@ -33,6 +34,8 @@ public final class LoopbackUpstream: Sendable {
             "text/html",
             "<li>Card\n  <span class=\"group\">4111</span>\n  <span class=\"group\">1111</span>\n  <span class=\"group\">1111</span>\n  <span class=\"group\">1111</span>\n</li><li><b>2026</b>-<b>11</b>-<b>30</b></li>"
         ),
+        "lines": ("text/html; charset=utf-8", "<td>\n  4111\n  1111\n  1111\n  1111\n</td>"),
+        "lines.txt": ("text/plain", "4111\n1111\n1111\n1111\n"),
     ]
 
     public struct Received: Sendable {

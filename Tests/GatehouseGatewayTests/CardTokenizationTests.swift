@@ -262,6 +262,9 @@ struct CardTokenizationTests {
                 "template",
                 "<li>Card\n  <span class=\"group\">4111</span>\n  <span class=\"group\">11**</span>\n  <span class=\"group\">****</span>\n  <span class=\"group\">1111</span>\n</li><li><b>2026</b>-<b>11</b>-<b>30</b></li>"
             ),
+            // A page shows groups on lines of their own as one line; text keeps its lines.
+            ("lines", "<td>\n  4111\n  11**\n  ****\n  1111\n</td>"),
+            ("lines.txt", "4111\n1111\n1111\n1111\n"),
         ] {
             let spelled = try fixture.get("/spelled/\(name)", fixture.bearer)
             #expect(spelled.status == 200 && spelled.text == expected, "\(name): \(spelled.text)")

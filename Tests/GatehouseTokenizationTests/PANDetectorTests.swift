@@ -231,6 +231,40 @@ struct PANDetectorTests {
         }
     }
 
+    /// On a page a browser shows any run of white space as one space, so groups on lines of their own
+    /// or spaced twice show as a card number; in text (a CSV column, a report) they do not.
+    @Test func pagesShowWhiteSpaceRunsAsOneSpace() {
+        func streamed(_ text: String, html: Bool, cuts: [Int] = []) -> String {
+            let bytes = Array(text.utf8)
+            var masker = StreamingPANMasker(html: html)
+            var output: [UInt8] = []
+            var from = 0
+            for cut in cuts + [bytes.count] {
+                bytes[from..<cut].withUnsafeBytes { chunk in output += masker.passesUnchanged(chunk) ? Array(chunk) : masker.process(chunk) }
+                from = cut
+            }
+            output += masker.finish()
+            return String(decoding: output, as: UTF8.self)
+        }
+        for (text, expected) in [
+            ("<td>\n  4111\n  1111\n  1111\n  1111\n</td>", "<td>\n  4111\n  11**\n  ****\n  1111\n</td>"),
+            ("<p>4111  1111\t1111 \r\n 1111</p>", "<p>4111  11**\t**** \r\n 1111</p>"),
+            ("<span>4111</span>\n\n<span>1111</span>   1111\n1111", "<span>4111</span>\n\n<span>11**</span>   ****\n1111"),
+        ] {
+            #expect(streamed(text, html: true) == expected, "\(text)")
+            for cut in 1..<text.utf8.count { #expect(streamed(text, html: true, cuts: [cut]) == expected, "cut at \(cut) of \(text)") }
+            // Text shows the line breaks and spaces as they are: not a card number there.
+            #expect(streamed(text, html: false) == text, "\(text)")
+        }
+        for text in ["4111\n1111\n1111\n1111\n", "qty\n4111\n1111\n1111\n1111"] {
+            #expect(streamed(text, html: false) == text && PANMasking.masked(text) == text)
+        }
+        // Cells on lines of their own, numbers that are not card numbers: the page goes on uncopied.
+        Array("<tr>\n  <td>\n    42\n  </td>\n  <td>2026-11-30  10:15</td>\n</tr>\n<p>Total:\n  1999</p>".utf8).withUnsafeBytes {
+            #expect(StreamingPANMasker(html: true).passesUnchanged($0))
+        }
+    }
+
     /// The quick check that lets a chunk go on uncopied agrees with a piece-by-piece reading, wherever in
     /// an eight-byte word a card character (or an accented letter next to one) falls: a spelled digit
     /// always counts, a spelled space, dash or invisible character only between card characters.

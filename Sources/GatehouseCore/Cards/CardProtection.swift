@@ -105,7 +105,8 @@ public protocol CardProtection: Sendable {
     ) throws(CardRefusal) -> CardRewriteOutcome
     /// Text for display with every card number masked to the BIN and last four.
     func masked(_ text: String) -> String
-    /// A fresh masker for one response.
-    func responseMasker() -> any CardResponseMasking
+    /// A fresh masker for one response; `html` for a page a browser lays out (white space between
+    /// digits shows as one space).
+    func responseMasker(html: Bool) -> any CardResponseMasking
     func containsCard(_ text: String) -> Bool
 }

@@ -130,6 +130,12 @@ extension GatewayHandler {
         }
     }
 
+    /// An HTML page (or XHTML), which a browser lays out: white space between digits shows as one space.
+    static func isPage(_ headers: HTTPHeaders) -> Bool {
+        guard var type = headers.first(name: "content-type") else { return false }
+        return type.withUTF8 { containsIgnoringCase($0, "html") }
+    }
+
     /// Whether `text` holds `lowercase` (lowercase ASCII) but for ASCII case.
     private static func containsIgnoringCase(_ text: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString, atStartOnly: Bool = false) -> Bool {
         let count = lowercase.utf8CodeUnitCount
@@ -178,7 +184,7 @@ extension GatewayHandler {
                     // Another representation of the same resource: a strong validator becomes weak.
                     if let etag = headers.first(name: "etag"), !etag.hasPrefix("W/") { headers.replaceOrAdd(name: "etag", value: "W/" + etag) }
                 }
-                exchange.responseMasker = shared.services.cards.responseMasker()
+                exchange.responseMasker = shared.services.cards.responseMasker(html: Self.isPage(head.headers))
             }
             // Field values too (a Location or Content-Disposition naming a card), masked in place.
             if headers.contains(where: { CardRewrite.mayHoldCard($0.value) }) {

@@ -206,7 +206,7 @@ extension RequestTokenizer: CardProtection {
         CardFieldNames.removingSecurityCodeCookies(cookie)
     }
 
-    public func responseMasker() -> any CardResponseMasking { StreamingPANMasker() }
+    public func responseMasker(html: Bool) -> any CardResponseMasking { StreamingPANMasker(html: html) }
 
     public func masked(_ text: String) -> String { PANMasking.masked(text) }
 

@@ -28,28 +28,31 @@ enum InlineMarkup {
         case other
     }
 
-    /// The gap starting at `index`: white space and inline markup, holding at least one tag or comment.
-    /// A tag cut off by the end of the bytes is open: the gap runs to the end, and the next chunk
-    /// may complete it.
-    static func gap<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, from index: Int) -> Gap? where Bytes.Index == Int {
-        var cursor = index, markup = false, space = false
+    /// The gap starting at `index`: white space and inline markup, holding at least one tag or comment
+    /// or, on a page (`html`), white space other than one plain space (a line break, a tab, several
+    /// spaces), which a browser shows as one space too. A tag cut off by the end of the bytes is open:
+    /// the gap runs to the end, and the next chunk may complete it.
+    static func gap<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, from index: Int, html: Bool = false) -> Gap?
+    where Bytes.Index == Int {
+        var cursor = index, markup = false, space = false, collapsed = false
         while cursor < bytes.endIndex, cursor - index < longestGap {
             let byte = bytes[cursor]
             if isSpace(byte) {
+                collapsed = collapsed || space || byte != 0x20
                 space = true
                 cursor += 1
             } else if byte == UInt8(ascii: "<") {
                 switch tag(in: bytes, at: cursor) {
                 case .inline(let end): cursor = end
                 case .unfinished: cursor = bytes.endIndex
-                case .other: return markup ? Gap(end: cursor, showsSpace: space) : nil
+                case .other: return markup || (html && collapsed) ? Gap(end: cursor, showsSpace: space) : nil
                 }
                 markup = true
             } else {
                 break
             }
         }
-        return markup ? Gap(end: cursor, showsSpace: space) : nil
+        return markup || (html && collapsed) ? Gap(end: cursor, showsSpace: space) : nil
     }
 
     /// Where the white space and complete inline markup that end just before `index` start; `index`

@@ -13,9 +13,13 @@ extension SpelledPANMasking {
     private static let shortestCard = 13
 
     /// The run that the inline markup at the '<' at `index` (with any white space before it) joins, if
-    /// it joins card characters.
-    static func markupJoinedRun(_ bytes: UnsafeRawBufferPointer, at index: Int, openEnds: Bool) -> JoinedRun? {
-        guard case .inline = InlineMarkup.tag(in: bytes, at: index) else { return nil }
+    /// it joins card characters; on a page (`html`), also the run that white space at `index` joins.
+    static func markupJoinedRun(_ bytes: UnsafeRawBufferPointer, at index: Int, openEnds: Bool, html: Bool) -> JoinedRun? {
+        if bytes[index] == UInt8(ascii: "<") {
+            guard case .inline = InlineMarkup.tag(in: bytes, at: index) else { return nil }
+        } else {
+            guard html else { return nil }
+        }
         // A gap after a card character starts right after it, with '<' or white space; a '<' after a
         // tag's '>' is inside a gap already read from its start.
         var start = index
@@ -25,7 +29,7 @@ extension SpelledPANMasking {
         } else if !openEnds {
             return nil
         }
-        guard let gap = InlineMarkup.gap(in: bytes, from: start), gap.end > index else { return nil }
+        guard let gap = InlineMarkup.gap(in: bytes, from: start, html: html), gap.end > index else { return nil }
         var digits = 0
         // Back from the gap over digits, separators and more gaps, then on from it.
         var cursor = start
@@ -59,7 +63,7 @@ extension SpelledPANMasking {
             } else if byte == UInt8(ascii: "-") || InlineMarkup.isSpace(byte) {
                 cursor += 1
             } else if byte == UInt8(ascii: "<") {
-                guard let next = InlineMarkup.gap(in: bytes, from: cursor) else { break }
+                guard let next = InlineMarkup.gap(in: bytes, from: cursor, html: html) else { break }
                 cursor = next.end
             } else if let spelled = escapedCardCharacter(bytes, at: cursor) {
                 if spelled.ascii &- 0x30 <= 9 { return JoinedRun(mayBeCard: true, end: cursor) }
@@ -78,32 +82,54 @@ extension SpelledPANMasking {
     /// The first '<' at or after `start` that follows a byte a card character may end with (a digit, a
     /// dash, a reference's ';', a byte of a UTF-8 sequence) or white space: markup there may join card
     /// characters. Most tags follow a letter or another tag's '>', and are passed over a word at a time.
-    static func nextMarkupAfterCardCharacter(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    /// On a page (`html`), also white space other than one plain space right after such a byte.
+    static func nextMarkupAfterCardCharacter(_ bytes: UnsafeRawBufferPointer, from start: Int, html: Bool) -> Int? {
         guard let raw = bytes.baseAddress else { return nil }
         let base = raw.assumingMemoryBound(to: UInt8.self)
-        func follows(_ index: Int) -> Bool {
-            guard index > 0 else { return true }
+        func mayEndCard(_ byte: UInt8) -> Bool {
+            byte &- 0x30 <= 9 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ";") || byte >= 0x80
+        }
+        func isCandidate(_ index: Int) -> Bool {
+            let byte = base[index]
+            guard index > 0 else { return byte == UInt8(ascii: "<") || (html && InlineMarkup.isSpace(byte)) }
             let before = base[index - 1]
-            return before &- 0x30 <= 9 || before == UInt8(ascii: "-") || before == UInt8(ascii: ";") || before >= 0x80 || InlineMarkup.isSpace(before)
+            if byte == UInt8(ascii: "<") { return mayEndCard(before) || InlineMarkup.isSpace(before) }
+            guard html, InlineMarkup.isSpace(byte), mayEndCard(before) else { return false }
+            return byte != 0x20 || (index + 1 < bytes.count && InlineMarkup.isSpace(base[index + 1]))
         }
         var index = start
         if index == 0, bytes.count > 0 {
-            if base[0] == UInt8(ascii: "<") { return 0 }
+            if isCandidate(0) { return 0 }
             index = 1
         }
-        while index + 8 <= bytes.count {
-            let opens = ByteLanes.equal(ByteLanes.load(base + index), to: UInt8(ascii: "<"))
-            if opens != 0 {
+        while index + 9 <= bytes.count {
+            let word = ByteLanes.load(base + index)
+            let opens = ByteLanes.equal(word, to: UInt8(ascii: "<"))
+            // White space but a lone plain space: 0x09–0x0D (and control bytes, ruled out below), or a
+            // space before more white space.
+            var spaces: UInt64 = 0
+            if html {
+                let next = ByteLanes.load(base + index + 1)
+                spaces = ByteLanes.less(word, than: 0x0E)
+                    | ByteLanes.equal(word, to: 0x20) & (ByteLanes.equal(next, to: 0x20) | ByteLanes.less(next, than: 0x0E))
+            }
+            if opens | spaces != 0 {
                 let before = ByteLanes.load(base + index - 1)
-                let mayEndCard = ByteLanes.digits(before) | ByteLanes.equal(before, to: UInt8(ascii: "-")) | ByteLanes.equal(before, to: UInt8(ascii: ";"))
-                    | (before & ByteLanes.highBits) | ByteLanes.equal(before, to: 0x20) | ByteLanes.less(before, than: 0x0E)
-                let candidates = opens & mayEndCard
-                if candidates != 0 { return index + ByteLanes.firstLane(candidates) }
+                let endsCard = ByteLanes.digits(before) | ByteLanes.equal(before, to: UInt8(ascii: "-")) | ByteLanes.equal(before, to: UInt8(ascii: ";"))
+                    | (before & ByteLanes.highBits)
+                let spaceBefore = ByteLanes.equal(before, to: 0x20) | ByteLanes.less(before, than: 0x0E)
+                var candidates = opens & (endsCard | spaceBefore) | spaces & endsCard
+                // Exactly, lane by lane, for the few that may be.
+                while candidates != 0 {
+                    let lane = ByteLanes.firstLane(candidates)
+                    if isCandidate(index + lane) { return index + lane }
+                    candidates &= candidates &- 1
+                }
             }
             index += 8
         }
         while index < bytes.count {
-            if base[index] == UInt8(ascii: "<"), follows(index) { return index }
+            if isCandidate(index) { return index }
             index += 1
         }
         return nil

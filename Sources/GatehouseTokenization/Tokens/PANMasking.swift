@@ -33,18 +33,22 @@ public enum PANMasking {
 public struct StreamingPANMasker: CardResponseMasking {
     private var carry: [UInt8] = []
     public private(set) var masked = 0
+    /// A page a browser lays out: any run of white space between digits shows as one space.
+    private let html: Bool
 
-    public init() {}
+    public init(html: Bool = false) {
+        self.html = html
+    }
 
     public func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.hasSpelledCardCharacter(chunk)
+        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.hasSpelledCardCharacter(chunk, html: html)
     }
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
         data.append(contentsOf: chunk)
-        let cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data))
+        let cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data, html: html))
         carry = Array(data[cut...])
         data.removeLast(data.count - cut)
         mask(&data)
@@ -62,6 +66,6 @@ public struct StreamingPANMasker: CardResponseMasking {
     /// Card numbers in ASCII digits, then those spelled otherwise (references, escapes, other digits).
     private mutating func mask(_ data: inout [UInt8]) {
         masked += data.withUnsafeMutableBytes { PANMasking.mask($0) }
-        masked += SpelledPANMasking.mask(&data)
+        masked += SpelledPANMasking.mask(&data, html: html)
     }
 }

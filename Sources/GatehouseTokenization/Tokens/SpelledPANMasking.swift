@@ -17,9 +17,9 @@ enum SpelledPANMasking {
     /// how many. `bytes` is whole: a text, or what a stream holds back ends before the next card
     /// character.
     @discardableResult
-    static func mask(_ bytes: inout [UInt8]) -> Int {
-        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter($0, openEnds: false) }) else { return 0 }
-        let mapped = Mapped(bytes)
+    static func mask(_ bytes: inout [UInt8], html: Bool = false) -> Int {
+        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter($0, openEnds: false, html: html) }) else { return 0 }
+        let mapped = Mapped(bytes, html: html)
         var count = 0
         mapped.text.withUnsafeBytes { text in
             PANDetector.scan(text) { range, digits, _ in
@@ -42,7 +42,7 @@ enum SpelledPANMasking {
     /// words, accented letters) is passed over quickly and goes on uncopied. With `openEnds` (a chunk
     /// of a stream) the chunks before and after may go on with card characters; without, `bytes` is
     /// whole.
-    static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer, openEnds: Bool = true) -> Bool {
+    static func hasSpelledCardCharacter(_ bytes: UnsafeRawBufferPointer, openEnds: Bool = true, html: Bool = false) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         if openEnds, pendingSpelling(bytes) != nil { return true }
         /// A card character spelled from `start` to `end` counts if it is a digit, or a space, dash or
@@ -70,8 +70,8 @@ enum SpelledPANMasking {
             }
         }
         var markup = 0
-        while let index = nextMarkupAfterCardCharacter(bytes, from: markup) {
-            guard let run = markupJoinedRun(bytes, at: index, openEnds: openEnds) else {
+        while let index = nextMarkupAfterCardCharacter(bytes, from: markup, html: html) {
+            guard let run = markupJoinedRun(bytes, at: index, openEnds: openEnds, html: html) else {
                 markup = index + 1
                 continue
             }
@@ -177,15 +177,15 @@ enum SpelledPANMasking {
     /// How many bytes at the end of `bytes` to hold back for the next chunk: a spelling cut off (`&#5`,
     /// `\u00`, part of a UTF-8 sequence), and the run of card characters before it (spelled or not),
     /// which the next chunk could continue.
-    static func unfinishedTail(_ bytes: [UInt8]) -> Int {
+    static func unfinishedTail(_ bytes: [UInt8], html: Bool = false) -> Int {
         // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters or
         // inline markup between), fits the larger window; most runs are read whole in the smaller one.
         for window in [2048, 8192] {
             var start = max(0, bytes.count - window)
             while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
-            guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...])) }) else { return 0 }
+            guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...]), html: html) }) else { return 0 }
             let end = max(start, pendingSpelling(bytes[start...]) ?? bytes.count)
-            let mapped = Mapped(bytes, from: start, to: end)
+            let mapped = Mapped(bytes, from: start, to: end, html: html)
             var position = mapped.text.count
             while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
                 let byte = mapped.text[position - 1]
@@ -207,8 +207,8 @@ enum SpelledPANMasking {
         var sources: [Range<Int>] = []
 
         /// From `start` to `end` (the whole of `bytes` by default); a spelling that starts before `end`
-        /// is read whole.
-        init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+        /// is read whole. On a page (`html`), white space shows as one space wherever it is.
+        init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, html: Bool = false) {
             let end = end ?? bytes.count
             text.reserveCapacity(end - start)
             sources.reserveCapacity(end - start)
@@ -224,7 +224,7 @@ enum SpelledPANMasking {
                 // (White space is tried once, at the start of its run: a gap from there holds the rest.)
                 if byte == UInt8(ascii: "<") || (InlineMarkup.isSpace(byte) && (index == start || !InlineMarkup.isSpace(bytes[index - 1]))),
                     let last = text.last, last &- 0x30 <= 9 || last == 0x20 || last == 0x2D,
-                    let gap = InlineMarkup.gap(in: bytes, from: index), startsCardCharacter(bytes, at: gap.end, end: end)
+                    let gap = InlineMarkup.gap(in: bytes, from: index, html: html), startsCardCharacter(bytes, at: gap.end, end: end)
                 {
                     // Inline markup between card characters shows nothing, or one space.
                     if gap.showsSpace && last &- 0x30 <= 9 { append(0x20, index..<gap.end) }
