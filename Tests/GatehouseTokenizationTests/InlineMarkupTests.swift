@@ -43,6 +43,38 @@ struct InlineMarkupTests {
         #expect(InlineMarkup.gap(in: Array("4111 <spa".utf8), from: 4) == InlineMarkup.Gap(end: 9, showsSpace: true))
     }
 
+    /// The word-at-a-time search for markup or white space after a card character finds exactly what a
+    /// byte-by-byte reading finds, wherever in a word the bytes fall.
+    @Test func markupSearchAgreesWithTheByteByByteReading() {
+        let alphabet = Array("<< \n\t1-;a>é".utf8)
+        func mayEndCard(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ";") || byte >= 0x80 }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            for html in [false, true] {
+                var expected: [Int] = []
+                for (index, byte) in text.enumerated() {
+                    let before = index > 0 ? text[index - 1] : nil
+                    if byte == UInt8(ascii: "<") {
+                        if before.map({ mayEndCard($0) || InlineMarkup.isSpace($0) }) ?? true { expected.append(index) }
+                    } else if html, InlineMarkup.isSpace(byte) {
+                        let notLone = byte != 0x20 || (index + 1 < text.count && InlineMarkup.isSpace(text[index + 1]))
+                        if before.map({ mayEndCard($0) && notLone }) ?? true { expected.append(index) }
+                    }
+                }
+                var found: [Int] = []
+                text.withUnsafeBytes { bytes in
+                    var from = 0
+                    while let next = SpelledPANMasking.nextMarkupAfterCardCharacter(bytes, from: from, html: html) {
+                        found.append(next)
+                        from = next + 1
+                    }
+                }
+                #expect(found == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) html: \(html)")
+            }
+        }
+    }
+
     /// Long runs of white space after a spelled digit are read once, not once per byte.
     @Test func whiteSpaceRunsAreReadInLinearTime() {
         let text = "&#49;" + String(repeating: " ", count: 400_000) + "<b>1</b>" + String(repeating: "\n", count: 400_000) + "x"
