@@ -24,7 +24,7 @@ public final class LoopbackUpstream: Sendable {
     /// `/spelled/<name>`: the card number 4111 1111 1111 1111 as a page or a document may spell it
     /// (character references, JSON escapes, full-width digits, no-break spaces), in a form (plain,
     /// percent-escaped, '+' for spaces), in a template's inline elements, and on lines of their own
-    /// (a page shows them as one line; text does not).
+    /// (a page, or a response of no stated type, shows them as one line; text and a textarea do not).
     public static let spelledCardPages: [String: (type: String, body: String)] = [
         "html": ("text/html; charset=utf-8", "<p>Card &#52;&#x31;11&nbsp;1111&nbsp;1111&nbsp;1111 &amp; more</p>"),
         "json": ("application/json", #"{"card":"\u0034111111111111111","note":"\u00e9t\u00e9"}"#),
@@ -36,6 +36,8 @@ public final class LoopbackUpstream: Sendable {
         ),
         "lines": ("text/html; charset=utf-8", "<td>\n  4111\n  1111\n  1111\n  1111\n</td>"),
         "lines.txt": ("text/plain", "4111\n1111\n1111\n1111\n"),
+        "lines-untyped": ("", "<td>\n  4111\n  1111\n  1111\n  1111\n</td>"),
+        "textarea": ("text/html", "<form><textarea name=\"pins\">\n9779\n2542\n6991\n1950\n9313\n</textarea></form>"),
     ]
 
     public struct Received: Sendable {
@@ -161,7 +163,7 @@ final class UpstreamTestHandler: ChannelInboundHandler {
             return
         }
         if head.uri.hasPrefix("/spelled/"), let page = LoopbackUpstream.spelledCardPages[String(head.uri.dropFirst("/spelled/".count))] {
-            send(context: context, version: head.version, body: ByteBuffer(string: page.body), contentType: page.type)
+            send(context: context, version: head.version, body: ByteBuffer(string: page.body), contentType: page.type.isEmpty ? nil : page.type)
             return
         }
         if head.uri.hasPrefix("/card") {

@@ -265,6 +265,8 @@ struct CardTokenizationTests {
             // A page shows groups on lines of their own as one line; text keeps its lines.
             ("lines", "<td>\n  4111\n  11**\n  ****\n  1111\n</td>"),
             ("lines.txt", "4111\n1111\n1111\n1111\n"),
+            ("lines-untyped", "<td>\n  4111\n  11**\n  ****\n  1111\n</td>"),
+            ("textarea", "<form><textarea name=\"pins\">\n9779\n2542\n6991\n1950\n9313\n</textarea></form>"),
         ] {
             let spelled = try fixture.get("/spelled/\(name)", fixture.bearer)
             #expect(spelled.status == 200 && spelled.text == expected, "\(name): \(spelled.text)")

@@ -73,7 +73,7 @@ public protocol CardTokenSource: Sendable {
 public protocol CardResponseMasking: Sendable {
     /// Whether `chunk` can go on as it is, uncopied: nothing is held back before it, it holds no
     /// card number and does not end in digits the next chunk could continue. Otherwise call `process`.
-    func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool
+    mutating func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool
     /// The bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8]
     /// The held-back tail at the end of the stream.

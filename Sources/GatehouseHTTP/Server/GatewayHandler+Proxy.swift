@@ -131,8 +131,9 @@ extension GatewayHandler {
     }
 
     /// An HTML page (or XHTML), which a browser lays out: white space between digits shows as one space.
+    /// So is a response of no stated type, which a browser sniffs and most often shows as a page.
     static func isPage(_ headers: HTTPHeaders) -> Bool {
-        guard var type = headers.first(name: "content-type") else { return false }
+        guard var type = headers.first(name: "content-type") else { return true }
         return type.withUTF8 { containsIgnoringCase($0, "html") }
     }
 

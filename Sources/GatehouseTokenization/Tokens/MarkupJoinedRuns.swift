@@ -25,7 +25,8 @@ extension SpelledPANMasking {
         var start = index
         while start > 0, index - start < InlineMarkup.longestGap, InlineMarkup.isSpace(bytes[start - 1]) { start -= 1 }
         if start > 0 {
-            guard bytes[start - 1] == UInt8(ascii: "-") || endsWithCardCharacter(bytes, before: start) else { return nil }
+            let before = bytes[start - 1]
+            guard before == UInt8(ascii: "-") || before == UInt8(ascii: "+") || endsWithCardCharacter(bytes, before: start) else { return nil }
         } else if !openEnds {
             return nil
         }
@@ -80,14 +81,14 @@ extension SpelledPANMasking {
     }
 
     /// The first '<' at or after `start` that follows a byte a card character may end with (a digit, a
-    /// dash, a reference's ';', a byte of a UTF-8 sequence) or white space: markup there may join card
+    /// dash or '+', a reference's ';', a byte of a UTF-8 sequence) or white space: markup there may join card
     /// characters. Most tags follow a letter or another tag's '>', and are passed over a word at a time.
     /// On a page (`html`), also white space other than one plain space right after such a byte.
     static func nextMarkupAfterCardCharacter(_ bytes: UnsafeRawBufferPointer, from start: Int, html: Bool) -> Int? {
         guard let raw = bytes.baseAddress else { return nil }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         func mayEndCard(_ byte: UInt8) -> Bool {
-            byte &- 0x30 <= 9 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ";") || byte >= 0x80
+            byte &- 0x30 <= 9 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ";") || byte >= 0x80
         }
         func isCandidate(_ index: Int) -> Bool {
             let byte = base[index]
@@ -115,8 +116,8 @@ extension SpelledPANMasking {
             }
             if opens | spaces != 0 {
                 let before = ByteLanes.load(base + index - 1)
-                let endsCard = ByteLanes.digits(before) | ByteLanes.equal(before, to: UInt8(ascii: "-")) | ByteLanes.equal(before, to: UInt8(ascii: ";"))
-                    | (before & ByteLanes.highBits)
+                let endsCard = ByteLanes.digits(before) | ByteLanes.equal(before, to: UInt8(ascii: "-")) | ByteLanes.equal(before, to: UInt8(ascii: "+"))
+                    | ByteLanes.equal(before, to: UInt8(ascii: ";")) | (before & ByteLanes.highBits)
                 let spaceBefore = ByteLanes.equal(before, to: 0x20) | ByteLanes.less(before, than: 0x0E)
                 var candidates = opens & (endsCard | spaceBefore) | spaces & endsCard
                 // Exactly, lane by lane, for the few that may be.

@@ -33,26 +33,64 @@ public enum PANMasking {
 public struct StreamingPANMasker: CardResponseMasking {
     private var carry: [UInt8] = []
     public private(set) var masked = 0
-    /// A page a browser lays out: any run of white space between digits shows as one space.
-    private let html: Bool
+    /// A page a browser lays out: any run of white space between digits shows as one space, until a
+    /// preformatted element (`<pre>`, `<textarea>`) opens, whose line breaks show as they are; from
+    /// there on white space is read as in text.
+    private var html: Bool
+    private var preformatted = PreformattedElements()
+    /// `passesUnchanged` read the chunk `process` is about to get.
+    private var chunkRead = false
 
     public init(html: Bool = false) {
         self.html = html
     }
 
-    public func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk) && !SpelledPANMasking.hasSpelledCardCharacter(chunk, html: html)
+    public mutating func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        notePreformatted(chunk)
+        let passes = carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
+            && !SpelledPANMasking.hasSpelledCardCharacter(chunk, html: html)
+        chunkRead = !passes
+        return passes
     }
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
+        if chunkRead { chunkRead = false } else { notePreformatted(chunk) }
         var data = carry
         data.append(contentsOf: chunk)
-        let cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data, html: html))
+        var cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data, html: html))
+        cut = Self.cut(data, outsideNumbersAt: cut, html: html)
         carry = Array(data[cut...])
         data.removeLast(data.count - cut)
         mask(&data)
         return data
+    }
+
+    private mutating func notePreformatted(_ chunk: UnsafeRawBufferPointer) {
+        if html, preformatted.open(in: chunk) { html = false }
+    }
+
+    /// The tails held back are at most the longest card number, so in a run of several numbers
+    /// (`4111 1111 1111 1111 5555 …`, or on a page, numbers on lines of their own) the cut may fall
+    /// inside one that ends before it: the cut moves to that number's start, so it is masked whole
+    /// with what follows.
+    private static func cut(_ data: [UInt8], outsideNumbersAt cut: Int, html: Bool) -> Int {
+        guard cut > 0, cut < data.count else { return cut }
+        // Most cuts follow what ends a run (a letter, a cell's tag): only one after a card character,
+        // perhaps with white space or inline markup between, may be inside a number.
+        var before = InlineMarkup.gapStart(in: data, before: cut)
+        if before > 0, data[before - 1] == UInt8(ascii: "-") || data[before - 1] == UInt8(ascii: "+") || data[before - 1] == 0x20 { before -= 1 }
+        guard before > 0, SpelledPANMasking.endsWithCardCharacter(data, before: before) else { return cut }
+        var cut = cut
+        // A number in ASCII digits that crosses the cut starts less than the longest number before it.
+        let from = max(0, cut - 2 * PANDetector.longestMatch)
+        data.withUnsafeBytes { raw in
+            PANDetector.scan(UnsafeRawBufferPointer(rebasing: raw[from...])) { range, _, _ in
+                if from + range.lowerBound < cut, from + range.upperBound > cut { cut = from + range.lowerBound }
+            }
+        }
+        if let start = SpelledPANMasking.numberStart(crossing: cut, in: data, html: html) { cut = min(cut, start) }
+        return cut
     }
 
     /// The held-back tail, masked, at the end of the stream.

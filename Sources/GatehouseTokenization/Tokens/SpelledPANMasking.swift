@@ -116,9 +116,9 @@ enum SpelledPANMasking {
     }
 
     /// Where the characters between a card character and the inline markup that starts at `start` begin:
-    /// a dash, and more markup before it (`4111</b>-<b>`); `start` when there is no dash.
+    /// a dash or a form's '+', and more markup before it (`4111</b>-<b>`); `start` when there is neither.
     static func markupStart<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, before start: Int) -> Int where Bytes.Index == Int {
-        guard start > bytes.startIndex, bytes[start - 1] == UInt8(ascii: "-") else { return start }
+        guard start > bytes.startIndex, bytes[start - 1] == UInt8(ascii: "-") || bytes[start - 1] == UInt8(ascii: "+") else { return start }
         return InlineMarkup.gapStart(in: bytes, before: start - 1)
     }
 
@@ -197,6 +197,23 @@ enum SpelledPANMasking {
             if start == 0 || window == 8192 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
         }
         return 0
+    }
+
+    /// Where a card number read as `mask` reads it starts, when it starts before `cut` and ends after
+    /// it; nil when none does.
+    static func numberStart(crossing cut: Int, in bytes: [UInt8], html: Bool) -> Int? {
+        var start = max(0, cut - 4096)
+        while start < cut, bytes[start] & 0xC0 == 0x80 { start += 1 }
+        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...]), html: html) }) else { return nil }
+        let mapped = Mapped(bytes, from: start, html: html)
+        var found: Int?
+        mapped.text.withUnsafeBytes { text in
+            PANDetector.scan(text) { range, _, _ in
+                let lower = mapped.sources[range.lowerBound].lowerBound, upper = mapped.sources[range.upperBound - 1].upperBound
+                if lower < cut, upper > cut { found = min(found ?? lower, lower) }
+            }
+        }
+        return found
     }
 
     /// Each character mapped to one ASCII byte, with the bytes it came from: card characters to their
