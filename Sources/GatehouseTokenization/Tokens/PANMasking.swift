@@ -38,16 +38,18 @@ public struct StreamingPANMasker: CardResponseMasking {
     /// there on white space is read as in text.
     private var html: Bool
     private var preformatted = PreformattedElements()
-    /// `passesUnchanged` read the chunk `process` is about to get.
+    /// `passesUnchanged` read the chunk `process` is about to get, and found such an element opening
+    /// there (or not).
     private var chunkRead = false
+    private var opening: Int?
 
     public init(html: Bool = false) {
         self.html = html
     }
 
     public mutating func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        notePreformatted(chunk)
-        let passes = carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
+        opening = html ? preformatted.opening(in: chunk) : nil
+        let passes = opening == nil && carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
             && !SpelledPANMasking.hasSpelledCardCharacter(chunk, html: html)
         chunkRead = !passes
         return passes
@@ -55,7 +57,21 @@ public struct StreamingPANMasker: CardResponseMasking {
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
-        if chunkRead { chunkRead = false } else { notePreformatted(chunk) }
+        let opening = chunkRead ? self.opening : html ? preformatted.opening(in: chunk) : nil
+        chunkRead = false
+        self.opening = nil
+        guard let opening else { return processPart(chunk) }
+        // Up to the element, a page; the '<' that opens it ends any number before it, so that part is
+        // masked whole (held-back tail included). From there on, text.
+        var data = carry
+        carry = []
+        data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<opening]))
+        mask(&data)
+        html = false
+        return data + processPart(UnsafeRawBufferPointer(rebasing: chunk[opening...]))
+    }
+
+    private mutating func processPart(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
         data.append(contentsOf: chunk)
         var cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data, html: html))
@@ -66,30 +82,22 @@ public struct StreamingPANMasker: CardResponseMasking {
         return data
     }
 
-    private mutating func notePreformatted(_ chunk: UnsafeRawBufferPointer) {
-        if html, preformatted.open(in: chunk) { html = false }
-    }
-
-    /// The tails held back are at most the longest card number, so in a run of several numbers
-    /// (`4111 1111 1111 1111 5555 …`, or on a page, numbers on lines of their own) the cut may fall
-    /// inside one that ends before it: the cut moves to that number's start, so it is masked whole
-    /// with what follows.
+    /// The ASCII tail held back is at most the longest card number, so in a run of several numbers
+    /// (`4111 1111 1111 1111 5555 …`) the cut may fall inside one that ends before it: the cut moves
+    /// to that number's start, so it is masked whole with what follows. (The spelled tail does the
+    /// same for numbers spelled otherwise or on lines of their own.)
     private static func cut(_ data: [UInt8], outsideNumbersAt cut: Int, html: Bool) -> Int {
         guard cut > 0, cut < data.count else { return cut }
-        // Most cuts follow what ends a run (a letter, a cell's tag): only one after a card character,
-        // perhaps with white space or inline markup between, may be inside a number.
-        var before = InlineMarkup.gapStart(in: data, before: cut)
-        if before > 0, data[before - 1] == UInt8(ascii: "-") || data[before - 1] == UInt8(ascii: "+") || data[before - 1] == 0x20 { before -= 1 }
-        guard before > 0, SpelledPANMasking.endsWithCardCharacter(data, before: before) else { return cut }
         var cut = cut
-        // A number in ASCII digits that crosses the cut starts less than the longest number before it.
-        let from = max(0, cut - 2 * PANDetector.longestMatch)
+        // In ASCII digits: read from the start of the run of digits and separators the cut is in (as
+        // the whole text is read, so groups pair up alike).
+        var from = cut
+        while from > 0, cut - from < 8192, data[from - 1] &- 0x30 <= 9 || data[from - 1] == 0x20 || data[from - 1] == 0x2D { from -= 1 }
         data.withUnsafeBytes { raw in
             PANDetector.scan(UnsafeRawBufferPointer(rebasing: raw[from...])) { range, _, _ in
                 if from + range.lowerBound < cut, from + range.upperBound > cut { cut = from + range.lowerBound }
             }
         }
-        if let start = SpelledPANMasking.numberStart(crossing: cut, in: data, html: html) { cut = min(cut, start) }
         return cut
     }
 

@@ -9,15 +9,18 @@ struct PreformattedElements {
     /// `plaintext`.
     private static let longestName = 9
 
-    /// Whether such an element opens in `chunk` (or across its start). Each chunk is read once, in order.
-    mutating func open(in chunk: UnsafeRawBufferPointer) -> Bool {
+    /// Where such an element first opens in `chunk`: 0 when its tag began in the chunk before; nil when
+    /// none does. Each chunk is read once, in order.
+    mutating func opening(in chunk: UnsafeRawBufferPointer) -> Int? {
         let joined = previousEnd + chunk.prefix(Self.longestName + 1)
-        previousEnd = Array(chunk.suffix(Self.longestName + 1))
-        return joined.withUnsafeBytes(Self.opens) || Self.opens(chunk)
+        let acrossCut = joined.withUnsafeBytes { Self.firstOpening($0) }.map { $0 < previousEnd.count }
+        previousEnd = Array((previousEnd + chunk).suffix(Self.longestName + 1))
+        if acrossCut == true { return 0 }
+        return Self.firstOpening(chunk)
     }
 
-    private static func opens(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let raw = bytes.baseAddress else { return false }
+    private static func firstOpening(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let raw = bytes.baseAddress else { return nil }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         var index = 0
         // A word at a time: only a '<' before p, t, x or l (either case) starts one of the names.
@@ -29,20 +32,21 @@ struct PreformattedElements {
                     & (ByteLanes.equal(next, to: UInt8(ascii: "p")) | ByteLanes.equal(next, to: UInt8(ascii: "t"))
                         | ByteLanes.equal(next, to: UInt8(ascii: "x")) | ByteLanes.equal(next, to: UInt8(ascii: "l")))
                 while candidates != 0 {
-                    if namesElement(bytes, after: index + ByteLanes.firstLane(candidates)) { return true }
+                    if namesElement(bytes, after: index + ByteLanes.firstLane(candidates)) { return index + ByteLanes.firstLane(candidates) }
                     candidates &= candidates &- 1
                 }
             }
             index += 8
         }
         while index < bytes.count {
-            if base[index] == UInt8(ascii: "<"), namesElement(bytes, after: index) { return true }
+            if base[index] == UInt8(ascii: "<"), namesElement(bytes, after: index) { return index }
             index += 1
         }
-        return false
+        return nil
     }
 
-    /// Whether the '<' at `index` opens one of the elements: its name ends there (`<pre>`, `<pre class=…>`).
+    /// Whether the '<' at `index` opens one of the elements: its name ends there, with white space, '/'
+    /// or '>' (`<pre>`, `<pre class=…>`; not `<pre-x>` or `<pre.x>`).
     /// A name cut off by the end is left to the next chunk's check, which reads across the cut.
     private static func namesElement(_ bytes: UnsafeRawBufferPointer, after index: Int) -> Bool {
         let start = index + 1
@@ -61,6 +65,6 @@ struct PreformattedElements {
         guard start + count < bytes.count else { return false }
         for offset in 0..<count where bytes[start + offset] | 0x20 != letters[offset] { return false }
         let next = bytes[start + count]
-        return !((next | 0x20) &- 0x61 <= 25 || next &- 0x30 <= 9 || next == UInt8(ascii: "-"))
+        return next == UInt8(ascii: ">") || next == UInt8(ascii: "/") || InlineMarkup.isSpace(next)
     }
 }

@@ -192,28 +192,20 @@ enum SpelledPANMasking {
                 guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
                 position -= 1
             }
+            // Held back at most the longest number: in a longer run (several numbers, spelled or on
+            // lines of their own) that may fall inside one, which then starts the tail instead.
+            if position > 0, mapped.text.count - position > PANDetector.longestMatch {
+                mapped.text.withUnsafeBytes { text in
+                    PANDetector.scan(text) { range, _, _ in
+                        if range.lowerBound < position, range.upperBound > position { position = range.lowerBound }
+                    }
+                }
+            }
             let held = position < mapped.text.count ? mapped.sources[position].lowerBound : end
             // Far enough from the window's start that no spelling or markup cut there could join it.
             if start == 0 || window == 8192 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
         }
         return 0
-    }
-
-    /// Where a card number read as `mask` reads it starts, when it starts before `cut` and ends after
-    /// it; nil when none does.
-    static func numberStart(crossing cut: Int, in bytes: [UInt8], html: Bool) -> Int? {
-        var start = max(0, cut - 4096)
-        while start < cut, bytes[start] & 0xC0 == 0x80 { start += 1 }
-        guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...]), html: html) }) else { return nil }
-        let mapped = Mapped(bytes, from: start, html: html)
-        var found: Int?
-        mapped.text.withUnsafeBytes { text in
-            PANDetector.scan(text) { range, _, _ in
-                let lower = mapped.sources[range.lowerBound].lowerBound, upper = mapped.sources[range.upperBound - 1].upperBound
-                if lower < cut, upper > cut { found = min(found ?? lower, lower) }
-            }
-        }
-        return found
     }
 
     /// Each character mapped to one ASCII byte, with the bytes it came from: card characters to their
