@@ -303,6 +303,14 @@ struct PANDetectorTests {
         #expect(streamed(Array(before.utf8), html: true, cuts: []) == "<td>\n4111\n11**\n****\n1111\n</td><textarea></textarea>")
         let codes = "<p>ab<textarea>\n9779\n2542\n6991\n1950\n9313\n</textarea>"
         #expect(streamed(Array(codes.utf8), html: true, cuts: [7, 10]) == codes)
+        // After the element closes, the page is a page again, however the stream is cut.
+        let after = "<textarea>\n9779\n2542\n6991\n1950\n9313\n</textarea><td>\n4111\n1111\n1111\n1111\n</td><pre>\n1111\n</pre> <b>5555</b>\n5555\n5555\n4444"
+        let afterMasked = "<textarea>\n9779\n2542\n6991\n1950\n9313\n</textarea><td>\n4111\n11**\n****\n1111\n</td><pre>\n1111\n</pre> <b>5555</b>\n55**\n****\n4444"
+        for cut in 0..<after.utf8.count - 3 {
+            #expect(streamed(Array(after.utf8), html: true, cuts: cut == 0 ? [] : [cut]) == afterMasked, "cut at \(cut)")
+            // A tag cut in three pieces, too.
+            #expect(streamed(Array(after.utf8), html: true, cuts: [cut + 1, cut + 3]) == afterMasked, "cut at \(cut + 1), \(cut + 3)")
+        }
         // Only the element's own name opens it: `<pre.x>` is another element.
         #expect(streamed(Array("<pre.x>\n4111\n1111\n1111\n1111\n</pre.x>".utf8), html: true, cuts: []).contains("*"))
         // A card number spaced as one still is one there.

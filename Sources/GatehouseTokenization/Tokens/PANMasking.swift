@@ -33,23 +33,24 @@ public enum PANMasking {
 public struct StreamingPANMasker: CardResponseMasking {
     private var carry: [UInt8] = []
     public private(set) var masked = 0
-    /// A page a browser lays out: any run of white space between digits shows as one space, until a
-    /// preformatted element (`<pre>`, `<textarea>`) opens, whose line breaks show as they are; from
-    /// there on white space is read as in text.
+    /// A page a browser lays out: any run of white space between digits shows as one space, except
+    /// inside a preformatted element (`<pre>`, `<textarea>`), whose line breaks show as they are.
+    private let page: Bool
+    /// How white space is read now: as on a page, or (in text, or inside such an element) as it is.
     private var html: Bool
     private var preformatted = PreformattedElements()
-    /// `passesUnchanged` read the chunk `process` is about to get, and found such an element opening
-    /// there (or not).
+    /// `passesUnchanged` read the chunk `process` is about to get, and where the reading switches in it.
     private var chunkRead = false
-    private var opening: Int?
+    private var switches: [Int] = []
 
     public init(html: Bool = false) {
+        self.page = html
         self.html = html
     }
 
     public mutating func passesUnchanged(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        opening = html ? preformatted.opening(in: chunk) : nil
-        let passes = opening == nil && carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
+        switches = page ? preformatted.switches(in: chunk) : []
+        let passes = switches.isEmpty && carry.isEmpty && PANDetector.unfinishedTail(chunk) == 0 && !PANDetector.containsPAN(chunk)
             && !SpelledPANMasking.hasSpelledCardCharacter(chunk, html: html)
         chunkRead = !passes
         return passes
@@ -57,18 +58,24 @@ public struct StreamingPANMasker: CardResponseMasking {
 
     /// Returns the bytes that are final: all of `chunk` but a possibly unfinished number at its end.
     public mutating func process(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
-        let opening = chunkRead ? self.opening : html ? preformatted.opening(in: chunk) : nil
+        let switches = chunkRead ? self.switches : page ? preformatted.switches(in: chunk) : []
         chunkRead = false
-        self.opening = nil
-        guard let opening else { return processPart(chunk) }
-        // Up to the element, a page; the '<' that opens it ends any number before it, so that part is
-        // masked whole (held-back tail included). From there on, text.
-        var data = carry
-        carry = []
-        data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<opening]))
-        mask(&data)
-        html = false
-        return data + processPart(UnsafeRawBufferPointer(rebasing: chunk[opening...]))
+        self.switches = []
+        guard !switches.isEmpty else { return processPart(chunk) }
+        var output: [UInt8] = []
+        var start = 0
+        for at in switches {
+            // The '<' of the tag that switches ends any number before it, so that part is masked whole
+            // (held-back tail included), as it reads before the switch.
+            var data = carry
+            carry = []
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<at]))
+            mask(&data)
+            output += data
+            html.toggle()
+            start = at
+        }
+        return output + processPart(UnsafeRawBufferPointer(rebasing: chunk[start...]))
     }
 
     private mutating func processPart(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
