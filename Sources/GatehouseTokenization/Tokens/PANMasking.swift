@@ -67,11 +67,7 @@ public struct StreamingPANMasker: CardResponseMasking {
         for at in switches {
             // The '<' of the tag that switches ends any number before it, so that part is masked whole
             // (held-back tail included), as it reads before the switch.
-            var data = carry
-            carry = []
-            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<at]))
-            mask(&data)
-            output += data
+            output += flush(UnsafeRawBufferPointer(rebasing: chunk[start..<at]))
             html.toggle()
             start = at
         }
@@ -82,7 +78,7 @@ public struct StreamingPANMasker: CardResponseMasking {
         var data = carry
         data.append(contentsOf: chunk)
         var cut = data.count - max(data.withUnsafeBytes(PANDetector.unfinishedTail), SpelledPANMasking.unfinishedTail(data, html: html))
-        cut = Self.cut(data, outsideNumbersAt: cut, html: html)
+        cut = Self.cut(data, outsideNumbersAt: cut)
         carry = Array(data[cut...])
         data.removeLast(data.count - cut)
         mask(&data)
@@ -93,7 +89,7 @@ public struct StreamingPANMasker: CardResponseMasking {
     /// (`4111 1111 1111 1111 5555 …`) the cut may fall inside one that ends before it: the cut moves
     /// to that number's start, so it is masked whole with what follows. (The spelled tail does the
     /// same for numbers spelled otherwise or on lines of their own.)
-    private static func cut(_ data: [UInt8], outsideNumbersAt cut: Int, html: Bool) -> Int {
+    private static func cut(_ data: [UInt8], outsideNumbersAt cut: Int) -> Int {
         guard cut > 0, cut < data.count else { return cut }
         var cut = cut
         // In ASCII digits: read from the start of the run of digits and separators the cut is in (as
@@ -110,8 +106,14 @@ public struct StreamingPANMasker: CardResponseMasking {
 
     /// The held-back tail, masked, at the end of the stream.
     public mutating func finish() -> [UInt8] {
+        flush(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    /// The held-back tail and `bytes`, masked whole: nothing after them continues a number.
+    private mutating func flush(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var data = carry
         carry = []
+        data.append(contentsOf: bytes)
         mask(&data)
         return data
     }

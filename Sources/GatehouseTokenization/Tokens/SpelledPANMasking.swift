@@ -9,9 +9,9 @@ import Darwin
 /// percent escapes (`%34`, as a link or a form value carries it), other digits (full-width,
 /// Arabic-Indic, Devanagari), other spaces, dashes and invisible characters between digits, '+' for a
 /// space (a form value's), inline markup between digits (`<span>4111</span> <span>1111</span>…`,
-/// read by `InlineMarkup`). Masked
-/// in place and length-preserving (a streamed response keeps its Content-Length): each hidden digit's
-/// whole spelling becomes '*'s. Runs after the ASCII masking, on what it left.
+/// read by `InlineMarkup`). Masked in place and length-preserving (a streamed response keeps its
+/// Content-Length): each hidden digit's whole spelling becomes '*'s. Runs after the ASCII masking, on
+/// what it left.
 enum SpelledPANMasking {
     /// Masks the card numbers of `bytes` that have a character spelled other than in ASCII. Returns
     /// how many. `bytes` is whole: a text, or what a stream holds back ends before the next card
@@ -180,7 +180,8 @@ enum SpelledPANMasking {
     static func unfinishedTail(_ bytes: [UInt8], html: Bool = false) -> Int {
         // The longest card number, spelled at its longest (`&#x0034;` per digit, invisible characters or
         // inline markup between), fits the larger window; most runs are read whole in the smaller one.
-        for window in [2048, 8192] {
+        let windows = [2048, 8192]
+        for window in windows {
             var start = max(0, bytes.count - window)
             while start < bytes.count, bytes[start] & 0xC0 == 0x80 { start += 1 }
             guard bytes.withUnsafeBytes({ hasSpelledCardCharacter(UnsafeRawBufferPointer(rebasing: $0[start...]), html: html) }) else { return 0 }
@@ -203,7 +204,7 @@ enum SpelledPANMasking {
             }
             let held = position < mapped.text.count ? mapped.sources[position].lowerBound : end
             // Far enough from the window's start that no spelling or markup cut there could join it.
-            if start == 0 || window == 8192 || held - start >= InlineMarkup.longestGap { return bytes.count - held }
+            if start == 0 || window == windows.last || held - start >= InlineMarkup.longestGap { return bytes.count - held }
         }
         return 0
     }
