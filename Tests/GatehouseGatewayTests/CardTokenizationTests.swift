@@ -164,7 +164,9 @@ struct CardTokenizationTests {
             }
             if let cookie = request.headers.first(where: { $0.0.lowercased() == "cookie" })?.1 {
                 #expect(cookie.hasPrefix("a=1; last=") && cookie.contains("tok_"), "\(cookie)")
-                #expect(request.headers.contains { $0 == ("X-Cid", "42") } && !request.headers.contains { $0.0.lowercased().contains("cvv") || $0.0.lowercased().contains("security") })
+                // A header name that held a card number now holds its token, whose letters may spell "cvv" by chance.
+                let names = request.headers.map { $0.0.outsideTokens.lowercased() }
+                #expect(request.headers.contains { $0 == ("X-Cid", "42") } && !names.contains { $0.contains("cvv") || $0.contains("security") }, "\(names)")
             }
             // A number spelled in character references goes on as a token, its references written out.
             #expect(!request.bodyText.contains("&#"), "\(request.bodyText)")
