@@ -143,7 +143,9 @@ struct CardTokenizationTests {
         }
         let configPath = scratch.path("requests.curl")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let floodStart = Date()
         let run = try ProcessRunner.run("/usr/bin/curl", ["-K", configPath], timeout: 300)
+        let floodSeconds = Int(Date().timeIntervalSince(floodStart).rounded(.up))
         let statuses = run.stdout.split(separator: "\n")
         #expect(statuses.count == requests.count, "\(run.stderr.prefix(500))")
         #expect(statuses.allSatisfy { $0 == "200" }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
@@ -158,7 +160,7 @@ struct CardTokenizationTests {
             // Independent of the detector: no sent card's digits, with separators and encodings stripped.
             let digitsOnly = (everything.removingPercentEncoding ?? everything).filter { !" -+".contains($0) }
             #expect(!Self.cards.contains { digitsOnly.contains($0) }, "\(request.uri)")
-            #expect(!everything.contains(Self.securityCode), "\(request.uri)")
+            #expect(!everything.holdsWord(Self.securityCode), "\(request.uri)")
             if let referer = request.headers.first(where: { $0.0.lowercased() == "referer" })?.1 {
                 #expect(referer.hasPrefix("https://shop.example/find?q=") && referer.contains("tok_") && referer.hasSuffix("&p=2&off=10%25"), "\(referer)")
             }
@@ -188,7 +190,8 @@ struct CardTokenizationTests {
         let tokenized = events.filter { $0["action"] as? String == "card.tokenize" }.compactMap { $0["details"] as? [String: String] }
         let counted = tokenized.reduce(0) { $0 + (Int($1["requests"] ?? "") ?? 0) }
         #expect(counted == requests.count, "\(gateway.log().split(separator: "\n").filter { !$0.contains("access]") }.suffix(15).joined(separator: "\n"))")
-        #expect(tokenized.count < requests.count / 10)
+        // At most one event a second for each of the two hosts (with a second's edge at each end).
+        #expect(tokenized.count <= 2 * (floodSeconds + 2), "\(tokenized.count) events in \(floodSeconds) s")
         #expect(tokenized.allSatisfy { (Int($0["fields"] ?? "") ?? 0) >= (Int($0["requests"] ?? "") ?? 1) })
         // Each request's access log line carries its own count.
         let accessLines = gateway.log().split(separator: "\n").filter { $0.contains("access]") && $0.contains("cards=") }
@@ -202,7 +205,7 @@ struct CardTokenizationTests {
             "pci", "scan", gateway.dataPath, gateway.certificatesPath, gateway.logURL.path, gateway.logURL.path + ".out", upstreamDatabase)
         #expect(scan.status == 0, "\(scan.stdout.prefix(2_000)) \(scan.stderr)")
         #expect(scan.stderr.contains("0 card numbers found"))
-        #expect(!gateway.log().contains(Self.securityCode))
+        #expect(!gateway.log().holdsWord(Self.securityCode))
         // …and the scan does see them where they are: the processor double's database.
         let processorScan = try gateway.cli("pci", "scan", processorDatabase)
         #expect(processorScan.status == 1)
@@ -210,9 +213,6 @@ struct CardTokenizationTests {
     }
 
     @Test func whatCannotBeHandledSafelyIsRefused() throws {
-        let processor = try LoopbackUpstream.start()
-        let closedPort = processor.port
-        processor.shutdown()
         let fixture = try GatewayFixture { gateway in
             try GatewayFixture.check(gateway.cli("tenant", "create", "gamma", "--upstream", "http://127.0.0.1:9"))
         }
@@ -238,7 +238,7 @@ struct CardTokenizationTests {
         #expect(utf16.status == 422 && utf16.text.contains("UTF-16") && utf16.text.contains("send it as UTF-8"), "\(utf16.text)")
         #expect(fixture.upstream.received.count == 1, "\(fixture.upstream.received.map { "\($0.method) \($0.uri) \($0.bodyText)" })")
         // A processor that cannot be reached: 422, not forwarded.
-        try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--card-processor", "http://127.0.0.1:\(closedPort)/x"))
+        try GatewayFixture.check(fixture.gateway.cli("tenant", "set", "acme", "--card-processor", "http://127.0.0.1:9/x"))
         #expect(eventually(within: 5) {
             (try? fixture.get("/echo", json + ["--data-binary", "{\"card\":\"4111111111111111\"}"]).status) == 422
         })
@@ -422,4 +422,10 @@ extension StringProtocol {
     /// The text with every card token (`tok_…`, `ptok_…`) cut down to `tok`: tokens are Base58 of a
     /// MAC with a random key, so by chance one may spell a security-code name or a number under test.
     var outsideTokens: String { replacingOccurrences(of: "tok_[1-9A-Za-z_]+", with: "tok", options: .regularExpression) }
+
+    /// Whether `code` stands here as a word of its own: a port (`40427`), a temporary directory's hex
+    /// name or a base64 key may hold its digits by chance, with letters or digits around them.
+    func holdsWord(_ code: String) -> Bool {
+        range(of: "(?<![0-9A-Za-z])\(code)(?![0-9A-Za-z])", options: .regularExpression) != nil
+    }
 }
