@@ -65,7 +65,9 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .target(name: "GatehouseTokenization", dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "GatehouseTokenization",
+            dependencies: ["GatehouseCore", "GatehouseCompression", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GatehouseStore",
             dependencies: [
@@ -166,7 +168,9 @@ let package = Package(
         .testTarget(name: "GatehouseTLSTests", dependencies: ["GatehouseTLS", "GatehouseCore", "GatehouseTesting"]),
         .testTarget(
             name: "GatehouseTokenizationTests",
-            dependencies: ["GatehouseTokenization", "GatehouseCore", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "GatehouseTokenization", "GatehouseCore", "GatehouseCompression", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "GatehouseBackupTests",
             dependencies: [

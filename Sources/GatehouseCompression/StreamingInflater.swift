@@ -29,7 +29,7 @@ public final class StreamingInflater {
     }
 
     /// Inflates `input`, calling `emit` with each piece of output.
-    public func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) throws {
+    public func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
@@ -40,12 +40,12 @@ public final class StreamingInflater {
                 guard inflateReset(&stream) == Z_OK else { throw Corrupt() }
                 finished = false
             }
-            let status = output.withUnsafeMutableBytes { buffer -> Int32 in
+            let status = try output.withUnsafeMutableBytes { buffer -> Int32 in
                 stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.avail_out = uInt(buffer.count)
                 let status = inflate(&stream, Z_NO_FLUSH)
                 let produced = buffer.count - Int(stream.avail_out)
-                if produced > 0 { emit(UnsafeRawBufferPointer(rebasing: buffer[0..<produced])) }
+                if produced > 0 { try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<produced])) }
                 return status
             }
             switch status {

@@ -253,6 +253,52 @@ struct CardTokenizationTests {
         #expect(refused.count >= 2)
     }
 
+    /// Card numbers in base64 text or in compressed files cannot be tokenized where they are: the
+    /// request is refused with what to do, nothing reaches the upstream; encoded data without one
+    /// goes on unchanged.
+    @Test func encodedCardNumbersAreRefused() throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.stop() }
+        let scratch = TemporaryDirectory("gatehouse-encoded")
+        let csv = "customer,card\nacme,\(Self.cards[0])\n"
+        try csv.write(toFile: scratch.path("orders.csv"), atomically: true, encoding: .utf8)
+        try "customer,amount\nacme,12.00\n".write(toFile: scratch.path("clean.csv"), atomically: true, encoding: .utf8)
+        let made = try ProcessRunner.run(
+            "/bin/sh", ["-c", "gzip -k orders.csv && zip -q orders.zip orders.csv && zip -q clean.zip clean.csv && zip -q -P secret locked.zip clean.csv"],
+            currentDirectory: scratch.url.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let base64 = Data(csv.utf8).base64EncodedString()
+        let urlSafe = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let json = fixture.bearer + ["-H", "Content-Type: application/json"]
+        let refused: [(String, [String], String)] = [
+            ("base64 in JSON", json + ["--data-binary", "{\"file\":\"data:text/csv;base64,\(base64)\"}"], "base64"),
+            ("a gzip upload", fixture.bearer + ["-H", "Content-Type: application/gzip", "--data-binary", "@" + scratch.path("orders.csv.gz")], "gzip"),
+            ("a ZIP in a form", fixture.bearer + ["-F", "file=@" + scratch.path("orders.zip")], "ZIP"),
+            ("base64 in a cookie", fixture.bearer + ["-H", "Cookie: import=\(urlSafe)"], "base64"),
+        ]
+        var forwarded = fixture.upstream.received.count
+        for (what, arguments, encoding) in refused {
+            let answer = try fixture.get("/echo", arguments)
+            #expect(answer.status == 422, "\(what): \(answer.status) \(answer.text)")
+            #expect(answer.text.contains("inside \(encoding) data") && answer.text.contains("plain text") && !answer.text.contains("4111"), "\(what): \(answer.text)")
+            #expect(fixture.upstream.received.count == forwarded, "\(what) reached the upstream")
+        }
+        let state = try fixture.get("/echo?state=\(urlSafe)", fixture.bearer)
+        #expect(state.status == 422 && fixture.upstream.received.count == forwarded, "\(state.status)")
+        // An encrypted archive cannot be read through: refused, saying so.
+        let locked = try fixture.get("/echo", fixture.bearer + ["-F", "file=@" + scratch.path("locked.zip")])
+        #expect(locked.status == 422 && locked.text.contains("encrypted with a password"), "\(locked.status) \(locked.text)")
+        // Without a card number, encoded data goes on byte for byte.
+        let clean = try fixture.get("/echo", fixture.bearer + ["-H", "Content-Type: application/zip", "--data-binary", "@" + scratch.path("clean.zip")])
+        #expect(clean.status == 200)
+        forwarded += 1
+        #expect(fixture.upstream.received.count == forwarded)
+        #expect(fixture.upstream.received.last?.body == Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("clean.zip")))))
+        let note = Data("customer,amount\nacme,12.00\n".utf8).base64EncodedString()
+        #expect(try fixture.get("/echo", json + ["--data-binary", "{\"file\":\"\(note)\"}"]).status == 200)
+        #expect(!fixture.gateway.log().contains("4111111111111111"))
+    }
+
     @Test func responsesShowAtMostBINAndLastFour() throws {
         let fixture = try GatewayFixture()
         defer { fixture.stop() }

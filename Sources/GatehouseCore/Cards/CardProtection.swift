@@ -47,6 +47,12 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case nonASCIIDigits
     /// A card number is spelled in character references (`&#52;`) where they cannot be rewritten.
     case characterReferences
+    /// A card number inside encoded data (base64 text, a gzip or ZIP file), where a token cannot
+    /// replace it.
+    case encodedCardNumber(encoding: String)
+    /// Compressed data the gateway cannot read through (an encrypted ZIP entry, too large to inflate);
+    /// the text says what and what to do.
+    case unscannableContents(String)
 
     public var description: String {
         switch self {
@@ -60,6 +66,11 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
             "The body holds a card number written with non-ASCII digits or spaces, which the gateway cannot tokenize; send card numbers with ASCII digits."
         case .characterReferences:
             "The body holds a card number written as character references (&#…;), which the gateway cannot tokenize in this content type; send card numbers as plain digits."
+        case .encodedCardNumber(let encoding):
+            "The request holds a card number inside \(encoding) data, where the gateway cannot replace it with a token; "
+                + "send card numbers as plain text, which is tokenized, or leave them out."
+        case .unscannableContents(let reason):
+            reason
         }
     }
 }
@@ -103,6 +114,9 @@ public protocol CardProtection: Sendable {
     func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome
+    /// Refuses a request part (its target, a header value) holding a card number in encoded data:
+    /// base64 text or compressed data, which a token cannot replace in place.
+    func refuseEncodedCards(in text: String) throws(CardRefusal)
     /// Text for display with every card number masked to the BIN and last four.
     func masked(_ text: String) -> String
     /// A fresh masker for one response; `html` for a page a browser lays out (white space between

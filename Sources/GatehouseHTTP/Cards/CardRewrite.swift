@@ -20,6 +20,9 @@ struct CardRewrite {
         withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
+        // Card numbers in base64 text or compressed data cannot be tokenized where they are: refused.
+        try cards.refuseEncodedCards(in: target)
+        for field in headers where !Self.neverForwarded(field.name) { try cards.refuseEncodedCards(in: field.value) }
         let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
         var path = target[..<(question ?? target.endIndex)]

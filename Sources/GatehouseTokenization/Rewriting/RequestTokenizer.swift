@@ -181,6 +181,7 @@ extension RequestTokenizer: CardProtection {
     public func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
+        try EncodedCardData.check(body)
         let kind = BodyKind(contentType: contentType)
         if let charset = WideText.charset(of: body, contentType: contentType, kind: kind) {
             // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
@@ -199,6 +200,8 @@ extension RequestTokenizer: CardProtection {
         }
         return outcome
     }
+
+    public func refuseEncodedCards(in text: String) throws(CardRefusal) { try EncodedCardData.check(text) }
 
     public func isSecurityCodeField(_ name: String) -> Bool { CardFieldNames.isSecurityCodeHeader(name) }
 

@@ -1,0 +1,156 @@
+import Foundation
+import GatehouseCompression
+import GatehouseCore
+import GatehouseTokenization
+import Testing
+
+/// Card numbers carried in base64 text or compressed data: found however they are wrapped and
+/// nested, refused with a sentence saying what to do; encoded data without one passes.
+struct EncodedCardDataTests {
+    static let csv = "customer,card,amount\nacme,4111 1111 1111 1111,12.00\n"
+
+    func refusal(_ text: String) -> CardRefusal? {
+        refusal(Array(text.utf8))
+    }
+
+    func refusal(_ bytes: [UInt8]) -> CardRefusal? {
+        do {
+            try EncodedCardData.check(bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func compressed(_ text: some Collection<UInt8>, _ format: ZlibFormat) throws -> [UInt8] {
+        var output: [UInt8] = []
+        let deflater = try StreamingDeflater(format: format)
+        try Array(text).withUnsafeBytes { try deflater.feed($0) { output += $0 } }
+        try deflater.finish { output += $0 }
+        return output
+    }
+
+    /// A ZIP archive with one entry (a local header, then the data), as `zip` writes it.
+    static func zip(_ name: String, _ contents: String, method: UInt16 = 8, flags: UInt16 = 0) throws -> [UInt8] {
+        let data = method == 8 ? try compressed(Array(contents.utf8), .raw) : Array(contents.utf8)
+        func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
+        func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> ($0 * 8)) & 0xFF) } }
+        var header: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + le16(20) + le16(flags) + le16(method) + le16(0) + le16(0)
+        header += le32(0) + le32(data.count) + le32(contents.utf8.count) + le16(UInt16(name.utf8.count)) + le16(0)
+        return header + Array(name.utf8) + data
+    }
+
+    @Test func base64InEveryWrapping() throws {
+        let encoded = Data(Self.csv.utf8).base64EncodedString()
+        let urlSafe = encoded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        // MIME wraps at 76 characters; the card number straddles the break.
+        let wrapped = Data((String(repeating: "x", count: 20) + Self.csv).utf8).base64EncodedString(options: .lineLength76Characters)
+        // (The number's bytes, 46 to 65, are characters 61 to 88: the break at 76 falls inside it.)
+        #expect(wrapped.contains("\r\n"))
+        let cases = [
+            "{\"file\":\"\(encoded)\"}",
+            "{\"file\":\"data:text/csv;base64,\(encoded)\"}",
+            "file=\(urlSafe)&x=1",
+            "note " + urlSafe,
+            // Glued to a word before it, at each alignment.
+            "a" + encoded, "ab" + encoded, "abc" + encoded,
+            wrapped,
+            "{\"file\":\"" + wrapped.replacingOccurrences(of: "\r\n", with: "\\r\\n") + "\"}",
+            // JSON may escape '/', a form escapes '+', '/' and '='.
+            "{\"file\":\"" + encoded.replacingOccurrences(of: "/", with: "\\/") + "\"}",
+            "file=" + encoded.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2f")
+                .replacingOccurrences(of: "=", with: "%3D"),
+        ]
+        for text in cases {
+            #expect(refusal(text) == .encodedCardNumber(encoding: "base64"), "\(text)")
+        }
+        // Base64 inside base64 (a JSON document with a file, sent encoded).
+        let inner = "{\"attachment\":\"\(encoded)\"}"
+        #expect(refusal("payload=" + Data(inner.utf8).base64EncodedString()) == .encodedCardNumber(encoding: "base64"))
+        let message = try #require(refusal(cases[0])).description
+        #expect(message.contains("base64") && message.contains("send card numbers as plain text") && !message.contains("4111"))
+    }
+
+    @Test func compressedUploadsAreReadThrough() throws {
+        let gzip = try Self.compressed(Array(Self.csv.utf8), .gzip)
+        #expect(refusal(gzip) == .encodedCardNumber(encoding: "gzip"))
+        // In a multipart part, and sent as base64 ("H4sI…", a gzip file in JSON).
+        let multipart = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.csv.gz\"\r\n\r\n".utf8) + gzip
+            + Array("\r\n--b--\r\n".utf8)
+        #expect(refusal(multipart) == .encodedCardNumber(encoding: "gzip"))
+        #expect(refusal("{\"f\":\"\(Data(gzip).base64EncodedString())\"}") == .encodedCardNumber(encoding: "gzip"))
+        // A ZIP entry, deflated (as in .zip and .xlsx); and a ZIP in base64.
+        let zip = try Self.zip("orders.csv", Self.csv)
+        #expect(refusal(zip) == .encodedCardNumber(encoding: "ZIP"))
+        #expect(refusal("{\"f\":\"\(Data(zip).base64EncodedString())\"}") == .encodedCardNumber(encoding: "ZIP"))
+        // A gzip of base64: the base64 inside is read too.
+        let wrapped = try Self.compressed(Array(Data(Self.csv.utf8).base64EncodedString().utf8), .gzip)
+        #expect(refusal(wrapped) == .encodedCardNumber(encoding: "base64"))
+        // A stored entry's contents are the bytes themselves: the plain scan reads them, this passes them.
+        #expect(refusal(try Self.zip("orders.csv", Self.csv, method: 0)) == nil)
+    }
+
+    @Test func compressedDataThatCannotBeReadIsRefused() throws {
+        let encrypted = try Self.zip("orders.csv", "anything", flags: 1)
+        let encryptedMessage = try #require(refusal(encrypted)).description
+        #expect(encryptedMessage.contains("encrypted with a password") && encryptedMessage.contains("send it unencrypted"))
+        let bzip2 = try Self.zip("orders.csv", "anything", method: 12)
+        #expect(try #require(refusal(bzip2)).description.contains("method 12"))
+        // A bomb: 40 MiB of zeros in a gzip of about 40 KiB (the limit for a body this size is 256 times it).
+        let bomb = try Self.compressed([UInt8](repeating: 0, count: 40 << 20), .gzip)
+        #expect(bomb.count < 64 * 1024)
+        let started = Date()
+        let bombMessage = try #require(refusal(bomb)).description
+        #expect(bombMessage.contains("expands past \((bomb.count * 256) >> 20) MiB") && bombMessage.contains("smaller parts"), "\(bombMessage)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        // Many starts that do not inflate: refused before they cost minutes; a few pass.
+        let start: [UInt8] = [0x1F, 0x8B, 0x08, 0xFF, 0xFF, 0xFF]
+        #expect(refusal(Array(repeating: start, count: 300).flatMap { $0 } + Array("tail".utf8))?.description.contains("do not decompress") == true)
+        #expect(refusal(Array(repeating: start, count: 100).flatMap { $0 } + Array("tail".utf8)) == nil)
+    }
+
+    @Test func encodedDataWithoutCardNumbersPasses() throws {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<(256 * 1024)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let texts = [
+            "{\"image\":\"data:image/png;base64,\(Data(random).base64EncodedString())\"}",
+            "{\"file\":\"\(Data("customer,amount\nacme,12.00\norder 2026-11-30 #1234567890123\n".utf8).base64EncodedString())\"}",
+            "sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "id=123e4567-e89b-12d3-a456-426614174000&digits=41111111111111111111",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+            "/api/v1/customers/acme/orders/2026/11/30/items?page=2",
+        ]
+        for text in texts {
+            #expect(refusal(text) == nil, "\(text.prefix(80))")
+        }
+        #expect(refusal(random) == nil)
+        #expect(refusal(try Self.compressed(Array("no card here, order 1234567890123".utf8), .gzip)) == nil)
+        #expect(refusal(try Self.zip("notes.txt", "no card here")) == nil)
+    }
+
+    /// The gateway's body check runs before any rewriting: a body with a plain card number and an
+    /// encoded one is refused; with only a plain one it is tokenized as before.
+    @Test func bodiesAreCheckedBeforeRewriting() throws {
+        let encoded = Data(Self.csv.utf8).base64EncodedString()
+        let tokenizer = RequestTokenizer()
+        #expect(throws: CardRefusal.encodedCardNumber(encoding: "base64")) {
+            try tokenizer.rewriteBody(
+                Array("{\"card\":\"4111111111111111\",\"file\":\"\(encoded)\"}".utf8), contentType: "application/json", withContext: false,
+                tokenFor: { _ in "tok_x_1111" })
+        }
+        let plain = try tokenizer.rewriteBody(
+            Array("{\"card\":\"4111111111111111\"}".utf8), contentType: "application/json", withContext: false, tokenFor: { _ in "tok_x_1111" })
+        #expect(plain.tokenized == 1)
+        #expect(throws: CardRefusal.encodedCardNumber(encoding: "base64")) { try tokenizer.refuseEncodedCards(in: "session=" + encoded) }
+        #expect(throws: Never.self) { try tokenizer.refuseEncodedCards(in: "session=abc; theme=dark") }
+    }
+
+    /// Reading is linear: a long run of one character, and long runs of base64 with escapes.
+    @Test func longRunsAreReadInLinearTime() {
+        let started = Date()
+        #expect(refusal(String(repeating: "A", count: 4 << 20)) == nil)
+        #expect(refusal(String(repeating: "QUJD\\n", count: 400_000)) == nil)
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+}
