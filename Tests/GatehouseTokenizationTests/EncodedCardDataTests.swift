@@ -1,8 +1,9 @@
 import Foundation
 import GatehouseCompression
 import GatehouseCore
-import GatehouseTokenization
 import Testing
+
+@testable import GatehouseTokenization
 
 /// Card numbers carried in base64 text or compressed data: found however they are wrapped and
 /// nested, refused with a sentence saying what to do; encoded data without one passes.
@@ -144,6 +145,27 @@ struct EncodedCardDataTests {
         #expect(plain.tokenized == 1)
         #expect(throws: CardRefusal.encodedCardNumber(encoding: "base64")) { try tokenizer.refuseEncodedCards(in: "session=" + encoded) }
         #expect(throws: Never.self) { try tokenizer.refuseEncodedCards(in: "session=abc; theme=dark") }
+    }
+
+    /// The word-at-a-time search finds exactly the runs a byte-by-byte reading of the whole text finds,
+    /// wherever the runs, their joins and their ends fall; and its lane test lets through every byte a
+    /// run may hold.
+    @Test func runSearchAgreesWithTheByteByByteReading() {
+        for byte in UInt8.min...UInt8.max {
+            let lanes = ByteLanes.mayBeBase64(UInt64(byte) &* ByteLanes.ones) == ByteLanes.highBits
+            #expect(lanes == Base64Runs.mayBeInRun(byte), "\(byte)")
+        }
+        let pieces = ["QUJD", "a", "Z9", "+", "/", "-", "_", "\\n", "\\/", "%2B", "%2f", "%0A", "%3D", "\r\n", "\n", "=", " ", "\"", ",", "é", "%", "\\"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let text = Array((0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+            var expected: [[UInt8]] = [], found: [[UInt8]] = []
+            text.withUnsafeBytes { bytes in
+                Base64Runs.eachExactly(in: bytes) { expected.append($0) }
+                Base64Runs.each(in: bytes) { found.append($0) }
+            }
+            #expect(found == expected, "\(String(decoding: text, as: UTF8.self))")
+        }
     }
 
     /// Reading is linear: a long run of one character, and long runs of base64 with escapes.

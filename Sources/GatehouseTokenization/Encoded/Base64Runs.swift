@@ -7,7 +7,36 @@ enum Base64Runs {
     static let shortest = 18
 
     /// Each run of at least `shortest` characters, as its 6-bit values.
+    ///
+    /// A word of eight bytes every ten: a run of 18 characters spans at least 18 bytes a run may
+    /// hold or join across, and so holds one of those words whole wherever the stepping falls
+    /// (10 + 8 ≤ 18). Only where a word of eight such bytes turns up is the region around it
+    /// (bounded by bytes no run holds or joins across) read exactly.
     static func each(in bytes: UnsafeRawBufferPointer, _ body: ([UInt8]) throws -> Void) rethrows {
+        guard bytes.count >= shortest, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let count = bytes.count
+        var index = 0
+        while index + 8 <= count {
+            guard ByteLanes.mayBeBase64(ByteLanes.load(base + index)) == ByteLanes.highBits else {
+                index += 10
+                continue
+            }
+            var start = index, end = index + 8
+            while start > 0, mayBeInRun(bytes[start - 1]) { start -= 1 }
+            while end < count, mayBeInRun(bytes[end]) { end += 1 }
+            if end - start >= shortest { try eachExactly(in: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), body) }
+            index = end
+        }
+    }
+
+    /// A byte a run may hold or join across, as `ByteLanes.mayBeBase64` tests eight at once.
+    @inline(__always)
+    static func mayBeInRun(_ byte: UInt8) -> Bool {
+        byte &- 0x25 < 0x15 || ((byte | 0x20) &- 0x61 < 0x1F) || byte == 0x0A || byte == 0x0D
+    }
+
+    /// Each run in `bytes`, read byte by byte.
+    static func eachExactly(in bytes: UnsafeRawBufferPointer, _ body: ([UInt8]) throws -> Void) rethrows {
         try sextet.withUnsafeBufferPointer { table in
             let count = bytes.count
             // A run is only copied out when it is long enough, or when something joins it to what
@@ -50,7 +79,11 @@ enum Base64Runs {
                     case (UInt8(ascii: "2"), UInt8(ascii: "b")): value = 62
                     case (UInt8(ascii: "2"), UInt8(ascii: "f")): value = 63
                     case (UInt8(ascii: "0"), UInt8(ascii: "a")), (UInt8(ascii: "0"), UInt8(ascii: "d")): break
-                    default: joins = false  // `%3D` (padding) too
+                    case (UInt8(ascii: "3"), UInt8(ascii: "d")): joins = false  // padding
+                    default:
+                        // Any other escape ends the run at its '%' (what follows may start another).
+                        joins = false
+                        skip = 1
                     }
                 default:
                     // '=' (padding) and anything else end the run.

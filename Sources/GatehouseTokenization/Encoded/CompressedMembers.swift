@@ -23,7 +23,19 @@ enum CompressedMembers {
     static func each(in bytes: UnsafeRawBufferPointer, budget: ContentsBudget, _ body: (_ format: String, [UInt8]) throws -> Void) throws {
         guard bytes.count >= 18 else { return }
         var index = 0, falseStarts = 0
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         while index + 4 <= bytes.count {
+            // Eight bytes at a time past those without a member's first byte.
+            if index + 8 <= bytes.count {
+                let word = ByteLanes.load(base + index)
+                let firsts = ByteLanes.equal(word, to: 0x1F) | ByteLanes.equal(word, to: 0x50)
+                guard firsts != 0 else {
+                    index += 8
+                    continue
+                }
+                index += ByteLanes.firstLane(firsts)
+                guard index + 4 <= bytes.count else { break }
+            }
             let first = bytes[index]
             var contents: [UInt8]??
             var format = "gzip"

@@ -36,6 +36,17 @@ enum ByteLanes {
         equal(word, to: UInt8(ascii: "\"")) | equal(word, to: UInt8(ascii: "\\")) | less(word, than: 0x20)
     }
 
+    /// The high bit of each lane that may belong to a base64 run, spell part of one or join it across
+    /// (a superset: `%` to `9`, which holds `+`, `-`, `/`, digits and escapes' `%`; what folds to `a`
+    /// to DEL, which holds the letters, `_` and `\`; and line breaks).
+    @inline(__always)
+    static func mayBeBase64(_ word: UInt64) -> UInt64 {
+        let punctuationOrDigit = less(word, than: 0x3A) & ~less(word, than: 0x25)
+        let folded = word | (0x20 &* ones)
+        let letterLike = ~less(folded, than: 0x61) & ~folded
+        return (punctuationOrDigit | letterLike | equal(word, to: 0x0A) | equal(word, to: 0x0D)) & highBits
+    }
+
     /// The lanes below byte `count` (0–7) of a mask.
     @inline(__always)
     static func below(_ count: Int, _ mask: UInt64) -> UInt64 {
