@@ -13,6 +13,10 @@ public final class StreamingInflater {
     private let format: Format
     private var output: [UInt8]
     private(set) var finished = false
+    /// How many streams (gzip members) came to their end, and how many input bytes were read: a
+    /// scanner moves on past what one stream took.
+    public private(set) var streamsEnded = 0
+    public private(set) var consumed = 0
 
     /// `outputSize`: the most output handed to `emit` at once (large for files, small for a proxied response).
     public init(_ format: Format, outputSize: Int = 256 * 1024) throws {
@@ -33,6 +37,7 @@ public final class StreamingInflater {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
+        defer { consumed += input.count - Int(stream.avail_in) }
         while stream.avail_in > 0 {
             if finished {
                 // Another gzip member follows; zlib and raw deflate end at their first stream end.
@@ -49,7 +54,9 @@ public final class StreamingInflater {
                 return status
             }
             switch status {
-            case Z_STREAM_END: finished = true
+            case Z_STREAM_END:
+                finished = true
+                streamsEnded += 1
             case Z_OK: continue
             case Z_BUF_ERROR where stream.avail_in == 0: return
             default: throw Corrupt()

@@ -85,6 +85,12 @@ struct EncodedCardDataTests {
         let zip = try Self.zip("orders.csv", Self.csv)
         #expect(refusal(zip) == .encodedCardNumber(encoding: "ZIP"))
         #expect(refusal("{\"f\":\"\(Data(zip).base64EncodedString())\"}") == .encodedCardNumber(encoding: "ZIP"))
+        // UTF-16 text (PowerShell's and Excel's "Unicode"), and a zlib stream (Python's and Java's
+        // deflaters), in base64.
+        let utf16 = try #require(Self.csv.data(using: .utf16LittleEndian))
+        #expect(refusal("{\"f\":\"\(utf16.base64EncodedString())\"}") == .encodedCardNumber(encoding: "base64"))
+        let zlib = try Self.compressed(Array(Self.csv.utf8), .zlib)
+        #expect(refusal("{\"f\":\"\(Data(zlib).base64EncodedString())\"}") == .encodedCardNumber(encoding: "zlib"))
         // A gzip of base64: the base64 inside is read too.
         let wrapped = try Self.compressed(Array(Data(Self.csv.utf8).base64EncodedString().utf8), .gzip)
         #expect(refusal(wrapped) == .encodedCardNumber(encoding: "base64"))
@@ -105,10 +111,28 @@ struct EncodedCardDataTests {
         let bombMessage = try #require(refusal(bomb)).description
         #expect(bombMessage.contains("expands past \((bomb.count * 256) >> 20) MiB") && bombMessage.contains("smaller parts"), "\(bombMessage)")
         #expect(Date().timeIntervalSince(started) < 5)
-        // Many starts that do not inflate: refused before they cost minutes; a few pass.
-        let start: [UInt8] = [0x1F, 0x8B, 0x08, 0xFF, 0xFF, 0xFF]
+        // Many starts that do not inflate (a gzip header, then a block of a type deflate lacks):
+        // refused before they cost minutes; a few pass.
+        let start: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xFF]
         #expect(refusal(Array(repeating: start, count: 300).flatMap { $0 } + Array("tail".utf8))?.description.contains("do not decompress") == true)
         #expect(refusal(Array(repeating: start, count: 100).flatMap { $0 } + Array("tail".utf8)) == nil)
+    }
+
+    /// Each compressed byte is inflated once, however many starts overlap it: a gzip header whose
+    /// file name holds thousands more starts costs one inflation, not one per start.
+    @Test func overlappingStartsAreInflatedOnce() throws {
+        let text = Array(String(repeating: "customer,amount\nacme,12.00\n", count: 20_000).utf8)
+        let member = try Self.compressed(text, .gzip)
+        // FLG.FNAME set, then the name: 4,000 more gzip starts, ended by NUL; then the deflate data.
+        let starts = Array(repeating: [UInt8]([0x1F, 0x8B, 0x08, 0x08]), count: 4_000).flatMap { $0 }
+        let crafted = [0x1F, 0x8B, 0x08, 0x08] + member[4..<10] + starts + [0] + member[10...]
+        let started = Date()
+        #expect(refusal(crafted) == nil)
+        #expect(Date().timeIntervalSince(started) < 10)
+        // Empty members are members (an empty file in a ZIP, `cat` of empty gzips), not false starts.
+        let empty = try Self.compressed([], .gzip)
+        #expect(refusal(Array(repeating: empty, count: 300).flatMap { $0 }) == nil)
+        #expect(refusal(try (0..<300).flatMap { try Self.zip("dir\($0)/", "") }) == nil)
     }
 
     @Test func encodedDataWithoutCardNumbersPasses() throws {
@@ -126,6 +150,11 @@ struct EncodedCardDataTests {
             #expect(refusal(text) == nil, "\(text.prefix(80))")
         }
         #expect(refusal(random) == nil)
+        // A Luhn-valid run inside a hex ID (a SAML response's, a JWT's) is not a card number.
+        let saml = "<samlp:Response ID=\"_a4111111111111111b\" IssueInstant=\"2026-11-30T12:00:00Z\"><saml:Assertion/></samlp:Response>"
+        #expect(refusal("SAMLResponse=" + Data(saml.utf8).base64EncodedString()) == nil)
+        // Bytes that only look like a ZIP header (an impossible version) are not an encrypted entry.
+        #expect(refusal([0x50, 0x4B, 0x03, 0x04, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0xEE, count: 40)) == nil)
         #expect(refusal(try Self.compressed(Array("no card here, order 1234567890123".utf8), .gzip)) == nil)
         #expect(refusal(try Self.zip("notes.txt", "no card here")) == nil)
     }
@@ -173,6 +202,8 @@ struct EncodedCardDataTests {
         let started = Date()
         #expect(refusal(String(repeating: "A", count: 4 << 20)) == nil)
         #expect(refusal(String(repeating: "QUJD\\n", count: 400_000)) == nil)
+        // Each of four readings of `VVVV…` is text (`UUUU…`): only one is read further.
+        #expect(refusal(String(repeating: "V", count: 2 << 20)) == nil)
         #expect(Date().timeIntervalSince(started) < 20)
     }
 }

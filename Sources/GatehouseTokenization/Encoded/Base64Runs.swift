@@ -119,19 +119,20 @@ enum Base64Runs {
         return output
     }
 
-    /// Whether decoded bytes are worth reading for more encoded data: text (base64 inside a document)
-    /// or the start of compressed data. Read from the wrong character, a run decodes to noise, so of
-    /// a run's four readings at most one is read further, and nesting costs no more than the run.
-    static func mayHoldMore(_ decoded: UnsafeRawBufferPointer) -> Bool {
+    /// How much decoded bytes look like data worth reading for more encoded data: the start of
+    /// compressed data (any score beats text), or text (base64 inside a document), scored by its
+    /// printable bytes; nil for noise. Read from the wrong character, a run decodes to noise.
+    static func dataLikeness(_ decoded: UnsafeRawBufferPointer) -> Int? {
         let head = decoded.prefix(64)
-        guard !head.isEmpty else { return false }
+        guard head.count >= 2 else { return nil }
         // A few bytes of noise first, from characters of the text before the run.
-        for start in 0..<min(4, head.count) {
+        for start in 0..<min(4, head.count - 1) {
             let rest = head[(head.startIndex + start)...]
-            if rest.starts(with: [0x1F, 0x8B, 0x08]) || rest.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return true }
+            if rest.starts(with: [0x1F, 0x8B, 0x08]) || rest.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return Int.max }
         }
+        if head[0] == 0x78, (UInt16(head[0]) << 8 | UInt16(head[1])) % 31 == 0 { return Int.max }
         let text = head.reduce(0) { count, byte in (byte &- 0x20 < 0x5F || byte == 0x09 || byte == 0x0A || byte == 0x0D) ? count + 1 : count }
-        return text * 4 >= head.count * 3
+        return text * 4 >= head.count * 3 ? text : nil
     }
 
     /// Each byte's 6-bit value in either alphabet; 64 for any other byte.

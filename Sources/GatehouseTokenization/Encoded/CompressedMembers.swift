@@ -19,11 +19,11 @@ enum CompressedMembers {
     /// Calls `body` with the inflated contents of each member that starts in `bytes`. A stored ZIP
     /// entry's contents are in `bytes` as they are, so they are read with them. Bytes that only look
     /// like a member's start and do not inflate are not compressed data: they are skipped, and what
-    /// did inflate before they went wrong is read.
+    /// did inflate before they went wrong is read. Reading moves on past the input a member took, so
+    /// each byte is inflated once however many starts it holds.
     static func each(in bytes: UnsafeRawBufferPointer, budget: ContentsBudget, _ body: (_ format: String, [UInt8]) throws -> Void) throws {
-        guard bytes.count >= 18 else { return }
-        var index = 0, falseStarts = 0
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard bytes.count >= 18, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var index = 0
         while index + 4 <= bytes.count {
             // Eight bytes at a time past those without a member's first byte.
             if index + 8 <= bytes.count {
@@ -36,54 +36,74 @@ enum CompressedMembers {
                 index += ByteLanes.firstLane(firsts)
                 guard index + 4 <= bytes.count else { break }
             }
-            let first = bytes[index]
-            var contents: [UInt8]??
-            var format = "gzip"
-            if first == 0x1F, bytes[index + 1] == 0x8B, bytes[index + 2] == 0x08 {
-                contents = try inflate(UnsafeRawBufferPointer(rebasing: bytes[index...]), .gzip, budget: budget)
-            } else if first == 0x50, bytes[index + 1] == 0x4B, bytes[index + 2] == 0x03, bytes[index + 3] == 0x04,
-                let data = try zipEntryData(bytes, header: index)
-            {
+            var start = index, format = "gzip", attempt: Inflated?
+            // gzip: the magic, deflate, and no reserved flag bits (RFC 1952 §2.3.1).
+            if bytes[index] == 0x1F, bytes[index + 1] == 0x8B, bytes[index + 2] == 0x08, bytes[index + 3] & 0xE0 == 0 {
+                attempt = try inflate(UnsafeRawBufferPointer(rebasing: bytes[index...]), .gzip, budget: budget)
+            } else if let data = try zipEntryData(bytes, header: index) {
+                start = data
                 format = "ZIP"
-                contents = try inflate(UnsafeRawBufferPointer(rebasing: bytes[data...]), .raw, budget: budget)
+                attempt = try inflate(UnsafeRawBufferPointer(rebasing: bytes[data...]), .raw, budget: budget)
             }
-            switch contents {
-            case .some(.some(let inflated)): try body(format, inflated)
-            case .some(.none):
+            guard let attempt else {
+                index += 1
+                continue
+            }
+            if attempt.ended || !attempt.output.isEmpty {
+                try body(format, attempt.output)
+            } else {
                 // Each try costs an inflater: bytes made of false starts are refused, not read for minutes.
-                falseStarts += 1
-                if falseStarts > mostFalseStarts { throw Unscannable.falseStarts }
-            case .none: break
+                budget.falseStarts += 1
+                if budget.falseStarts > mostFalseStarts { throw Unscannable.falseStarts }
             }
-            index += 1
+            index = max(index + 1, start + attempt.consumed)
         }
     }
 
     /// The most starts of compressed data that do not inflate, in one request.
     static let mostFalseStarts = 256
 
-    /// Where a deflated ZIP entry's data starts; nil for a stored entry or a header cut off.
+    /// The contents of a zlib stream (RFC 1950) that `bytes` start with, as Python's and Java's
+    /// deflaters write them; nil when they do not start with one.
+    static func zlibStream(atStartOf bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws -> [UInt8]? {
+        guard bytes.count >= 8, bytes[0] == 0x78, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0, bytes[1] & 0x20 == 0 else { return nil }
+        let attempt = try inflate(bytes, .zlib, budget: budget)
+        return attempt.ended || !attempt.output.isEmpty ? attempt.output : nil
+    }
+
+    /// Where a deflated ZIP entry's data starts: nil for bytes that are no plausible local header
+    /// (version, name) or for a stored entry.
     private static func zipEntryData(_ bytes: UnsafeRawBufferPointer, header: Int) throws -> Int? {
-        guard header + 30 <= bytes.count else { return nil }
+        guard header + 30 <= bytes.count, bytes[header] == 0x50, bytes[header + 1] == 0x4B, bytes[header + 2] == 0x03,
+            bytes[header + 3] == 0x04
+        else { return nil }
         func field(_ offset: Int) -> UInt16 { UInt16(bytes[header + offset]) | UInt16(bytes[header + offset + 1]) << 8 }
-        let flags = field(6), method = field(8)
+        let version = field(4), flags = field(6), method = field(8), nameLength = field(26)
+        // ZIP 6.3 is the newest version a reader may need; an entry has a name.
+        guard version & 0xFF <= 63, nameLength > 0 else { return nil }
         if flags & 1 != 0 { throw Unscannable.encrypted }
         switch method {
         case 0: return nil
         case 8: break
         default: throw Unscannable.method(method)
         }
-        let data = header + 30 + Int(field(26)) + Int(field(28))
+        let data = header + 30 + Int(nameLength) + Int(field(28))
         return data < bytes.count ? data : nil
     }
 
-    /// The contents of the stream at the start of `bytes`, up to where it ends or goes wrong; nil when
-    /// nothing inflates (the bytes only looked like a start).
-    private static func inflate(_ bytes: UnsafeRawBufferPointer, _ format: ZlibFormat, budget: ContentsBudget) throws -> [UInt8]? {
+    private struct Inflated {
+        var output: [UInt8]
+        /// Whether a stream came to its end (an empty file is one).
+        var ended: Bool
+        var consumed: Int
+    }
+
+    /// The contents of the stream at the start of `bytes`, up to where it ends or goes wrong.
+    private static func inflate(_ bytes: UnsafeRawBufferPointer, _ format: ZlibFormat, budget: ContentsBudget) throws -> Inflated {
         var output: [UInt8] = []
         let limit = budget.remaining
+        let inflater = try StreamingInflater(format, outputSize: 16 * 1024)
         do {
-            let inflater = try StreamingInflater(format, outputSize: 16 * 1024)
             try inflater.feed(bytes) { piece in
                 guard output.count + piece.count <= limit else { throw Unscannable.tooLarge(limit: budget.total) }
                 output.append(contentsOf: piece)
@@ -92,15 +112,17 @@ enum CompressedMembers {
             // Not (or no longer) compressed data: what came out before is read.
         }
         budget.remaining -= output.count
-        return output.isEmpty ? nil : output
+        return Inflated(output: output, ended: inflater.streamsEnded > 0, consumed: inflater.consumed)
     }
 }
 
-/// How much decompressed data one request may still make: shared by every member read for it,
-/// however deep, so neither one bomb nor many small ones can make the gateway inflate without end.
+/// How much decompressed data one request may still make, and how many false starts it has made:
+/// shared by every member read for it, however deep, so neither one bomb nor many small ones can
+/// make the gateway inflate without end.
 final class ContentsBudget {
     let total: Int
     var remaining: Int
+    var falseStarts = 0
 
     init(total: Int) {
         self.total = total

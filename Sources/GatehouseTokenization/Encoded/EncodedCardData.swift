@@ -52,19 +52,70 @@ public enum EncodedCardData {
         try Base64Runs.each(in: bytes) { run in
             // A run may start with characters of the text before the data (`file=` glued on, a word):
             // it is read from each of its first four characters, one of which is where the data starts.
+            // Only the reading that looks most like data is read further (the others are noise).
+            var best: (score: Int, decoded: [UInt8])?
             for offset in 0..<4 where run.count - offset >= Base64Runs.shortest {
-                try Base64Runs.decode(run, from: offset).withUnsafeBytes { decoded in
-                    if PANDetector.containsPAN(decoded) { throw Found(encoding: "base64") }
-                    if depth < deepest, Base64Runs.mayHoldMore(decoded) { try read(decoded, depth: depth + 1, budget: budget) }
+                let decoded = Base64Runs.decode(run, from: offset)
+                let score = try decoded.withUnsafeBytes { decoded in
+                    if holdsCardNumber(decoded) { throw Found(encoding: "base64") }
+                    return Base64Runs.dataLikeness(decoded)
                 }
+                if let score, score > best?.score ?? -1 { best = (score, decoded) }
+            }
+            guard depth < deepest, let best else { return }
+            try best.decoded.withUnsafeBytes { decoded in
+                // Python's and Java's deflaters write zlib streams, which have no magic to be found by.
+                if let contents = try CompressedMembers.zlibStream(atStartOf: decoded, budget: budget) {
+                    try readContents(contents, encoding: "zlib", depth: depth, budget: budget)
+                }
+                try read(decoded, depth: depth + 1, budget: budget)
             }
         }
         try CompressedMembers.each(in: bytes, budget: budget) { format, contents in
-            try contents.withUnsafeBytes { inflated in
-                if PANDetector.containsPAN(inflated) { throw Found(encoding: format) }
-                if depth < deepest { try read(inflated, depth: depth + 1, budget: budget) }
-            }
+            try readContents(contents, encoding: format, depth: depth, budget: budget)
         }
+    }
+
+    private static func readContents(_ contents: [UInt8], encoding: String, depth: Int, budget: ContentsBudget) throws {
+        try contents.withUnsafeBytes { contents in
+            if holdsCardNumber(contents) { throw Found(encoding: encoding) }
+            if depth < deepest { try read(contents, depth: depth + 1, budget: budget) }
+        }
+    }
+
+    /// A card number standing on its own in decoded data (not inside a longer run of letters and
+    /// digits: a hex ID in a SAML response or a JWT holds Luhn-valid digit runs by chance), read as
+    /// UTF-16 too when the data looks like it (PowerShell's and Excel's "Unicode" text).
+    static func holdsCardNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if holdsStandaloneCardNumber(bytes) { return true }
+        guard mayBeUTF16(bytes) else { return false }
+        return bytes.filter { $0 != 0 }.withUnsafeBytes(holdsStandaloneCardNumber)
+    }
+
+    private static func holdsStandaloneCardNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var found = false
+        PANDetector.scan(bytes) { range, _, _ in
+            let before = range.lowerBound > 0 ? bytes[range.lowerBound - 1] : 0x20
+            let after = range.upperBound < bytes.count ? bytes[range.upperBound] : 0x20
+            if !isAlphanumeric(before) && !isAlphanumeric(after) { found = true }
+        }
+        return found
+    }
+
+    @inline(__always)
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte &- 0x30 < 10 }
+
+    /// A UTF-16 byte-order mark, or NUL in every other byte of the first 64 (ASCII text in UTF-16).
+    private static func mayBeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 26 else { return false }
+        if (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) { return true }
+        let pairs = min(bytes.count, 64) / 2
+        var evenNULs = 0, oddNULs = 0
+        for pair in 0..<pairs {
+            if bytes[2 * pair] == 0 { evenNULs += 1 }
+            if bytes[2 * pair + 1] == 0 { oddNULs += 1 }
+        }
+        return max(evenNULs, oddNULs) * 4 >= pairs * 3
     }
 }
 
