@@ -118,6 +118,26 @@ struct EncodedCardDataTests {
         #expect(refusal(Array(repeating: start, count: 100).flatMap { $0 } + Array("tail".utf8)) == nil)
     }
 
+    /// An archive is read whole as it inflates, past what is held of it: a card number after 40 MiB
+    /// of contents is found.
+    @Test func largeContentsAreReadAsTheyInflate() throws {
+        // Lines of two 8-letter words from a simple generator: contents that compress only about 1.6:1, so
+        // the request is large enough to be allowed 40 MiB of them.
+        var text: [UInt8] = []
+        text.reserveCapacity(40 << 20)
+        var state: UInt32 = 12345
+        while text.count < 40 << 20 {
+            for position in 0..<18 {
+                state = state &* 1_103_515_245 &+ 12345
+                text.append(position == 8 ? UInt8(ascii: ",") : position == 17 ? 0x0A : 0x61 + UInt8((state >> 16) % 26))
+            }
+        }
+        let clean = try Self.compressed(text, .gzip)
+        #expect(refusal(clean) == nil)
+        text += Array(Self.csv.utf8)
+        #expect(refusal(try Self.compressed(text, .gzip)) == .encodedCardNumber(encoding: "gzip"))
+    }
+
     /// Each compressed byte is inflated once, however many starts overlap it: a gzip header whose
     /// file name holds thousands more starts costs one inflation, not one per start.
     @Test func overlappingStartsAreInflatedOnce() throws {

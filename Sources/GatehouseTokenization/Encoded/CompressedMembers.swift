@@ -21,7 +21,7 @@ enum CompressedMembers {
     /// like a member's start and do not inflate are not compressed data: they are skipped, and what
     /// did inflate before they went wrong is read. Reading moves on past the input a member took, so
     /// each byte is inflated once however many starts it holds.
-    static func each(in bytes: UnsafeRawBufferPointer, budget: ContentsBudget, _ body: (_ format: String, [UInt8]) throws -> Void) throws {
+    static func each(in bytes: UnsafeRawBufferPointer, budget: ContentsBudget, _ body: (_ format: String, ContentsReader) throws -> Void) throws {
         guard bytes.count >= 18, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var index = 0
         while index + 4 <= bytes.count {
@@ -49,8 +49,8 @@ enum CompressedMembers {
                 index += 1
                 continue
             }
-            if attempt.ended || !attempt.output.isEmpty {
-                try body(format, attempt.output)
+            if attempt.ended || attempt.produced > 0 {
+                try body(format, attempt.contents)
             } else {
                 // Each try costs an inflater: bytes made of false starts are refused, not read for minutes.
                 budget.falseStarts += 1
@@ -65,10 +65,10 @@ enum CompressedMembers {
 
     /// The contents of a zlib stream (RFC 1950) that `bytes` start with, as Python's and Java's
     /// deflaters write them; nil when they do not start with one.
-    static func zlibStream(atStartOf bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws -> [UInt8]? {
+    static func zlibStream(atStartOf bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws -> ContentsReader? {
         guard bytes.count >= 8, bytes[0] == 0x78, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0, bytes[1] & 0x20 == 0 else { return nil }
         let attempt = try inflate(bytes, .zlib, budget: budget)
-        return attempt.ended || !attempt.output.isEmpty ? attempt.output : nil
+        return attempt.ended || attempt.produced > 0 ? attempt.contents : nil
     }
 
     /// Where a deflated ZIP entry's data starts: nil for bytes that are no plausible local header
@@ -92,27 +92,31 @@ enum CompressedMembers {
     }
 
     private struct Inflated {
-        var output: [UInt8]
+        var contents: ContentsReader
+        var produced: Int
         /// Whether a stream came to its end (an empty file is one).
         var ended: Bool
         var consumed: Int
     }
 
-    /// The contents of the stream at the start of `bytes`, up to where it ends or goes wrong.
+    /// The contents of the stream at the start of `bytes`, read as they come, up to where it ends or
+    /// goes wrong.
     private static func inflate(_ bytes: UnsafeRawBufferPointer, _ format: ZlibFormat, budget: ContentsBudget) throws -> Inflated {
-        var output: [UInt8] = []
+        var contents = ContentsReader(), produced = 0
         let limit = budget.remaining
-        let inflater = try StreamingInflater(format, outputSize: 16 * 1024)
+        let inflater = try StreamingInflater(format, outputSize: 64 * 1024)
         do {
             try inflater.feed(bytes) { piece in
-                guard output.count + piece.count <= limit else { throw Unscannable.tooLarge(limit: budget.total) }
-                output.append(contentsOf: piece)
+                produced += piece.count
+                guard produced <= limit else { throw Unscannable.tooLarge(limit: budget.total) }
+                contents.read(piece)
             }
         } catch is StreamingInflater.Corrupt {
             // Not (or no longer) compressed data: what came out before is read.
         }
-        budget.remaining -= output.count
-        return Inflated(output: output, ended: inflater.streamsEnded > 0, consumed: inflater.consumed)
+        contents.finish()
+        budget.remaining -= produced
+        return Inflated(contents: contents, produced: produced, ended: inflater.streamsEnded > 0, consumed: inflater.consumed)
     }
 }
 

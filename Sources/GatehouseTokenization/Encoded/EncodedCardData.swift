@@ -8,9 +8,10 @@ public enum EncodedCardData {
     /// How many encodings deep the check reads (base64 of a gzip of base64…).
     static let deepest = 3
     /// The most decompressed data one request may make: 256 times its own size, at least 1 MiB and
-    /// at most 64 MiB (a bigger archive is refused, not forwarded unread).
+    /// at most 1 GiB (a bigger archive is refused, not forwarded unread). Contents are read as they
+    /// inflate; only the first 16 MiB of each member is held, to be read for encoded data inside.
     static func contentsLimit(forSize size: Int) -> Int {
-        min(64 << 20, max(1 << 20, size.multipliedReportingOverflow(by: 256).partialValue))
+        min(1 << 30, max(1 << 20, size.multipliedReportingOverflow(by: 256).partialValue))
     }
 
     /// Throws when `bytes` hold a card number in encoded data, or compressed data that cannot be read.
@@ -76,10 +77,11 @@ public enum EncodedCardData {
         }
     }
 
-    private static func readContents(_ contents: [UInt8], encoding: String, depth: Int, budget: ContentsBudget) throws {
-        try contents.withUnsafeBytes { contents in
-            if holdsCardNumber(contents) { throw Found(encoding: encoding) }
-            if depth < deepest { try read(contents, depth: depth + 1, budget: budget) }
+    private static func readContents(_ contents: ContentsReader, encoding: String, depth: Int, budget: ContentsBudget) throws {
+        if contents.holdsCardNumber { throw Found(encoding: encoding) }
+        try contents.held.withUnsafeBytes { held in
+            if mayBeUTF16(held), holdsStandaloneCardNumber(held.filter { $0 != 0 }) { throw Found(encoding: encoding) }
+            if depth < deepest { try read(held, depth: depth + 1, budget: budget) }
         }
     }
 
@@ -87,14 +89,19 @@ public enum EncodedCardData {
     /// digits: a hex ID in a SAML response or a JWT holds Luhn-valid digit runs by chance), read as
     /// UTF-16 too when the data looks like it (PowerShell's and Excel's "Unicode" text).
     static func holdsCardNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if holdsStandaloneCardNumber(bytes) { return true }
-        guard mayBeUTF16(bytes) else { return false }
-        return bytes.filter { $0 != 0 }.withUnsafeBytes(holdsStandaloneCardNumber)
+        holdsStandaloneCardNumber(bytes) || (mayBeUTF16(bytes) && holdsStandaloneCardNumber(bytes.filter { $0 != 0 }))
     }
 
-    private static func holdsStandaloneCardNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    private static func holdsStandaloneCardNumber(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { holdsStandaloneCardNumber($0) }
+    }
+
+    /// `openStart`, `openEnd`: the bytes are a piece of a longer text, whose neighbours at that end
+    /// are unknown: a number touching it is not counted (the next reading sees it whole).
+    static func holdsStandaloneCardNumber(_ bytes: UnsafeRawBufferPointer, openStart: Bool = false, openEnd: Bool = false) -> Bool {
         var found = false
         PANDetector.scan(bytes) { range, _, _ in
+            if (openStart && range.lowerBound == 0) || (openEnd && range.upperBound == bytes.count) { return }
             let before = range.lowerBound > 0 ? bytes[range.lowerBound - 1] : 0x20
             let after = range.upperBound < bytes.count ? bytes[range.upperBound] : 0x20
             if !isAlphanumeric(before) && !isAlphanumeric(after) { found = true }
@@ -106,7 +113,7 @@ public enum EncodedCardData {
     private static func isAlphanumeric(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte &- 0x30 < 10 }
 
     /// A UTF-16 byte-order mark, or NUL in every other byte of the first 64 (ASCII text in UTF-16).
-    private static func mayBeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func mayBeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count >= 26 else { return false }
         if (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) { return true }
         let pairs = min(bytes.count, 64) / 2
