@@ -17,6 +17,8 @@ public final class StreamingInflater {
     /// scanner moves on past what one stream took.
     public private(set) var streamsEnded = 0
     public private(set) var consumed = 0
+    /// The input read up to the end of the last stream that ended (zlib reads a little past it).
+    public private(set) var consumedThroughLastEnd = 0
 
     /// `outputSize`: the most output handed to `emit` at once (large for files, small for a proxied response).
     public init(_ format: Format, outputSize: Int = 256 * 1024) throws {
@@ -57,6 +59,7 @@ public final class StreamingInflater {
             case Z_STREAM_END:
                 finished = true
                 streamsEnded += 1
+                consumedThroughLastEnd = consumed + input.count - Int(stream.avail_in)
             case Z_OK: continue
             case Z_BUF_ERROR where stream.avail_in == 0: return
             default: throw Corrupt()

@@ -294,6 +294,25 @@ struct CardTokenizationTests {
         forwarded += 1
         #expect(fixture.upstream.received.count == forwarded)
         #expect(fixture.upstream.received.last?.body == Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("clean.zip")))))
+        // A small upload that inflates past what the event loop reads (2 MiB) is read off it, whole:
+        // 3 MiB of text in about 50 KiB of gzip goes on; a bomb is refused.
+        var block: [UInt8] = [], seed: UInt32 = 7
+        for _ in 0..<(16 << 10) {
+            seed = seed &* 1_103_515_245 &+ 12345
+            block.append(0x61 + UInt8((seed >> 16) % 26))
+        }
+        try Data(Array(repeating: block, count: 192).flatMap { $0 }).write(to: URL(fileURLWithPath: scratch.path("large.txt")))
+        let packed = try ProcessRunner.run(
+            "/bin/sh", ["-c", "gzip -k large.txt && head -c 200000000 /dev/zero | gzip > bomb.gz"], currentDirectory: scratch.url.path)
+        #expect(packed.status == 0)
+        let largeSize = try #require(try FileManager.default.attributesOfItem(atPath: scratch.path("large.txt.gz"))[.size] as? Int)
+        // (Small enough to be read on the event loop first; large enough to be allowed its 3 MiB.)
+        #expect(largeSize < 64 * 1024 && largeSize * 256 > 3 << 20, "\(largeSize)")
+        let gzipType = fixture.bearer + ["-H", "Content-Type: application/gzip", "--data-binary"]
+        #expect(try fixture.get("/echo", gzipType + ["@" + scratch.path("large.txt.gz")]).status == 200)
+        forwarded += 1
+        let bomb = try fixture.get("/echo", gzipType + ["@" + scratch.path("bomb.gz")])
+        #expect(bomb.status == 422 && bomb.text.contains("expands past") && fixture.upstream.received.count == forwarded, "\(bomb.status) \(bomb.text)")
         let note = Data("customer,amount\nacme,12.00\n".utf8).base64EncodedString()
         #expect(try fixture.get("/echo", json + ["--data-binary", "{\"file\":\"\(note)\"}"]).status == 200)
         #expect(!fixture.gateway.log().contains("4111111111111111"))

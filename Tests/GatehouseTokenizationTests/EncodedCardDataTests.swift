@@ -138,6 +138,43 @@ struct EncodedCardDataTests {
         #expect(refusal(try Self.compressed(text, .gzip)) == .encodedCardNumber(encoding: "gzip"))
     }
 
+    /// Read piece by piece, contents give the answer reading them whole gives, wherever the pieces
+    /// are cut: numbers alone, inside runs of digit groups, glued to letters. (A run longer than
+    /// `ContentsReader.longestRun` is cut, and may be read otherwise there.)
+    @Test func contentsReadInPiecesAgreeWithTheWholeText() {
+        let pieces = ["4111 1111 1111 1111", "4111111111111111", "5555-5555-5555-4444", "1234 ", "99", " ", "-", "x", ",", "\n", "ab"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = Array((0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+            let whole = text.withUnsafeBytes { EncodedCardData.holdsStandaloneCardNumber($0) }
+            var reader = ContentsReader()
+            var start = 0
+            while start < text.count {
+                let end = min(text.count, start + Int.random(in: 1...24, using: &generator))
+                text[start..<end].withUnsafeBytes { reader.read($0) }
+                start = end
+            }
+            reader.finish()
+            #expect(reader.holdsCardNumber == whole, "\(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
+    /// Members next to each other, and after bytes that only looked like a start, are all read.
+    @Test func membersAfterOthersAndAfterFalseStartsAreRead() throws {
+        #expect(refusal(try Self.compressed(Array("4111111111111111".utf8), .gzip)) == .encodedCardNumber(encoding: "gzip"))
+        let member = try Self.compressed(Array("no card here".utf8), .gzip)
+        #expect(refusal(member + Array("\n".utf8) + (try Self.zip("orders.csv", Self.csv))) == .encodedCardNumber(encoding: "ZIP"))
+        // A gzip header with an extra field 60,000 bytes long, which swallows the real member after it.
+        let falseStart: [UInt8] = [0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0, 0, 0x03, 0x60, 0xEA]
+        let hidden = falseStart + Array(repeating: 0x20, count: 100) + (try Self.compressed(Array(Self.csv.utf8), .gzip))
+        #expect(refusal(hidden) == .encodedCardNumber(encoding: "gzip"))
+        // Text glued before a base64 gzip (`/upload/H4sI…`): the reading that finds it is read further.
+        let gzip = Data(try Self.compressed(Array(Self.csv.utf8), .gzip)).base64EncodedString()
+        #expect(refusal("/upload/" + gzip) == .encodedCardNumber(encoding: "gzip"))
+        let zlib = Data(try Self.compressed(Array(Self.csv.utf8), .zlib)).base64EncodedString()
+        #expect(refusal("files/" + zlib) == .encodedCardNumber(encoding: "zlib"))
+    }
+
     /// Each compressed byte is inflated once, however many starts overlap it: a gzip header whose
     /// file name holds thousands more starts costs one inflation, not one per start.
     @Test func overlappingStartsAreInflatedOnce() throws {
@@ -192,8 +229,16 @@ struct EncodedCardDataTests {
         let plain = try tokenizer.rewriteBody(
             Array("{\"card\":\"4111111111111111\"}".utf8), contentType: "application/json", withContext: false, tokenFor: { _ in "tok_x_1111" })
         #expect(plain.tokenized == 1)
-        #expect(throws: CardRefusal.encodedCardNumber(encoding: "base64")) { try tokenizer.refuseEncodedCards(in: "session=" + encoded) }
-        #expect(throws: Never.self) { try tokenizer.refuseEncodedCards(in: "session=abc; theme=dark") }
+        #expect(throws: CardRefusal.encodedCardNumber(encoding: "base64")) { try tokenizer.refuseEncodedCards(in: ["/a", "session=" + encoded]) }
+        #expect(throws: Never.self) { try tokenizer.refuseEncodedCards(in: ["/orders?page=2", "session=abc; theme=dark"]) }
+        // The parts share one budget: a bomb in each header does not get a budget each.
+        var bomb = try Self.compressed([UInt8](repeating: 0x41, count: 600 << 10), .gzip)
+        bomb = try Self.compressed(bomb, .gzip)
+        let header = Data(bomb).base64EncodedString()
+        #expect(header.utf8.count < 4096)
+        #expect(throws: Never.self) { try tokenizer.refuseEncodedCards(in: [header]) }
+        let refusal = try #require(throws: CardRefusal.self) { try tokenizer.refuseEncodedCards(in: Array(repeating: header, count: 4)) }
+        #expect(refusal.description.contains("expands past 1 MiB"), "\(refusal)")
     }
 
     /// The word-at-a-time search finds exactly the runs a byte-by-byte reading of the whole text finds,

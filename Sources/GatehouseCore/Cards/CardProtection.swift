@@ -50,9 +50,12 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     /// A card number inside encoded data (base64 text, a gzip or ZIP file), where a token cannot
     /// replace it.
     case encodedCardNumber(encoding: String)
-    /// Compressed data the gateway cannot read through (an encrypted ZIP entry, too large to inflate);
+    /// Compressed data the gateway cannot read through (an encrypted ZIP entry, another method);
     /// the text says what and what to do.
     case unscannableContents(String)
+    /// Compressed data that expands past what the gateway reads for one request (`limitMiB`, or the
+    /// smaller allowance of a request read on the event loop, which is then read again off it).
+    case contentsTooLarge(limitMiB: Int)
 
     public var description: String {
         switch self {
@@ -71,6 +74,9 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
                 + "send card numbers as plain text, which is tokenized, or leave them out."
         case .unscannableContents(let reason):
             reason
+        case .contentsTooLarge(let limit):
+            "The request holds compressed data that expands past \(limit) MiB, more than the gateway scans for card numbers "
+                + "in one request; send it uncompressed or in smaller parts."
         }
     }
 }
@@ -111,12 +117,14 @@ public protocol CardProtection: Sendable {
     func rewriteHeaderValue(_ value: String, tokenFor: @escaping (CardFinding) -> String) -> String?
     /// A decoded request body, read as its Content-Type says. `withContext`: findings carry the
     /// security code and expiry that travelled with each card (for a card processor).
+    /// `contentsLimit`: at most this much data decompressed from it (nil: what its size allows).
     func rewriteBody(
-        _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+        _ body: [UInt8], contentType: String?, withContext: Bool, contentsLimit: Int?, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome
-    /// Refuses a request part (its target, a header value) holding a card number in encoded data:
-    /// base64 text or compressed data, which a token cannot replace in place.
-    func refuseEncodedCards(in text: String) throws(CardRefusal)
+    /// Refuses a request whose parts (its target, header values) hold a card number in encoded
+    /// data: base64 text or compressed data, which a token cannot replace in place.
+    /// `contentsLimit`: at most this much decompressed data (nil: what the request's size allows).
+    func refuseEncodedCards(in parts: [String], contentsLimit: Int?) throws(CardRefusal)
     /// Text for display with every card number masked to the BIN and last four.
     func masked(_ text: String) -> String
     /// A fresh masker for one response; `html` for a page a browser lays out (white space between

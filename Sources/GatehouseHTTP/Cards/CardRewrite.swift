@@ -17,12 +17,12 @@ struct CardRewrite {
 
     static func run(
         cards: any CardProtection, target: String, headers: HTTPHeaders, body: ByteBuffer?, bodyWasDecoded: Bool,
-        withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+        withContext: Bool, contentsLimit: Int? = nil, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
         // Card numbers in base64 text or compressed data cannot be tokenized where they are: refused.
-        try cards.refuseEncodedCards(in: target)
-        for field in headers where !Self.neverForwarded(field.name) { try cards.refuseEncodedCards(in: field.value) }
+        try cards.refuseEncodedCards(
+            in: [target] + headers.compactMap { Self.neverForwarded($0.name) ? nil : $0.value }, contentsLimit: contentsLimit)
         let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
         var path = target[..<(question ?? target.endIndex)]
@@ -92,7 +92,8 @@ struct CardRewrite {
         if let body, body.readableBytes > 0 {
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
             let outcome = try cards.rewriteBody(
-                bytes, contentType: headers.first(name: "content-type"), withContext: withContext, tokenFor: tokenFor)
+                bytes, contentType: headers.first(name: "content-type"), withContext: withContext, contentsLimit: contentsLimit,
+                tokenFor: tokenFor)
             if let rewritten = outcome.body { result.body = ByteBuffer(bytes: rewritten) }
             result.tokenized += outcome.tokenized
             result.removedSecurityCodes += outcome.removedSecurityCodes

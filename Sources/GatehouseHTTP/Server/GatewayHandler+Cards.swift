@@ -6,6 +6,9 @@ import NIOHTTP1
 extension GatewayHandler {
     /// Bodies larger than this are tokenized off the event loop.
     static let inlineTokenizationLimit = 64 * 1024
+    /// On the event loop, at most this much compressed data is inflated; a request holding more is
+    /// read again off the loop, with the whole allowance its size gives.
+    static let inlineContentsLimit = 2 << 20
 
     /// The tokenization hook, between the access decision and the proxy. A tokenizing tenant's
     /// request is read whole first (a card number may straddle chunks, the body may be compressed),
@@ -59,16 +62,20 @@ extension GatewayHandler {
         let target = exchange.target, headers = exchange.head.headers, decoded = exchange.bodyDecoded
         let body = received
         let processor = access.card.processor
-        guard processor != nil || (body?.readableBytes ?? 0) > Self.inlineTokenizationLimit else {
+        if processor == nil && (body?.readableBytes ?? 0) <= Self.inlineTokenizationLimit {
             do throws(CardRefusal) {
                 let rewrite = try CardRewrite.run(
                     cards: shared.services.cards, target: target, headers: headers, body: body, bodyWasDecoded: decoded, withContext: false,
-                    tokenFor: { tokenizer.token(for: $0.pan) })
+                    contentsLimit: Self.inlineContentsLimit, tokenFor: { tokenizer.token(for: $0.pan) })
                 forward(exchange, rewrite, original: body, access: access, user: user, viaProcessor: false)
+                return
             } catch {
-                refuseCards(exchange, error.description)
+                // Compressed data beyond the loop's allowance is read off it, below.
+                guard case .contentsTooLarge = error else {
+                    refuseCards(exchange, error.description)
+                    return
+                }
             }
-            return
         }
         let client = shared.cardProcessor, prefix = access.tenant.prefix, cards = shared.services.cards
         let work: @Sendable () async -> CardOutcome = {

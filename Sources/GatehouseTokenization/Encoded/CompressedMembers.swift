@@ -51,24 +51,37 @@ enum CompressedMembers {
             }
             if attempt.ended || attempt.produced > 0 {
                 try body(format, attempt.contents)
+                // On past the member (past what a cut-off one took): each byte is inflated once.
+                index = max(index + 1, start + (attempt.ended ? attempt.consumedThroughEnd : attempt.consumed))
             } else {
-                // Each try costs an inflater: bytes made of false starts are refused, not read for minutes.
+                // A false start may have read far (a gzip name up to a NUL, an extra field): a member
+                // may start inside what it read, so reading goes on from the next byte, and what it read
+                // counts against the budget, as each try costs an inflater. Bytes made of false starts
+                // are refused, not read for minutes.
                 budget.falseStarts += 1
+                budget.remaining -= attempt.consumed
                 if budget.falseStarts > mostFalseStarts { throw Unscannable.falseStarts }
+                index += 1
             }
-            index = max(index + 1, start + attempt.consumed)
         }
     }
 
     /// The most starts of compressed data that do not inflate, in one request.
     static let mostFalseStarts = 256
 
-    /// The contents of a zlib stream (RFC 1950) that `bytes` start with, as Python's and Java's
-    /// deflaters write them; nil when they do not start with one.
-    static func zlibStream(atStartOf bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws -> ContentsReader? {
-        guard bytes.count >= 8, bytes[0] == 0x78, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0, bytes[1] & 0x20 == 0 else { return nil }
-        let attempt = try inflate(bytes, .zlib, budget: budget)
-        return attempt.ended || attempt.produced > 0 ? attempt.contents : nil
+    /// The contents of a zlib stream (RFC 1950) that starts within the first four bytes (after the
+    /// noise a glued-on prefix decodes to), as Python's and Java's deflaters write them; nil when none does.
+    static func zlibStream(nearStartOf bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws -> ContentsReader? {
+        for start in 0..<min(4, max(0, bytes.count - 8)) where isZlibHeader(bytes[start], bytes[start + 1]) {
+            let attempt = try inflate(UnsafeRawBufferPointer(rebasing: bytes[start...]), .zlib, budget: budget)
+            if attempt.ended || attempt.produced > 0 { return attempt.contents }
+        }
+        return nil
+    }
+
+    /// Deflate with a 32 KiB window, no preset dictionary, the check bits right (RFC 1950 §2.2).
+    static func isZlibHeader(_ first: UInt8, _ second: UInt8) -> Bool {
+        first == 0x78 && second & 0x20 == 0 && (UInt16(first) << 8 | UInt16(second)) % 31 == 0
     }
 
     /// Where a deflated ZIP entry's data starts: nil for bytes that are no plausible local header
@@ -78,16 +91,19 @@ enum CompressedMembers {
             bytes[header + 3] == 0x04
         else { return nil }
         func field(_ offset: Int) -> UInt16 { UInt16(bytes[header + offset]) | UInt16(bytes[header + offset + 1]) << 8 }
-        let version = field(4), flags = field(6), method = field(8), nameLength = field(26)
-        // ZIP 6.3 is the newest version a reader may need; an entry has a name.
-        guard version & 0xFF <= 63, nameLength > 0 else { return nil }
+        let version = field(4), flags = field(6), method = field(8), nameLength = Int(field(26))
+        // ZIP 6.3 is the newest version a reader may need; an entry has a name, of printable bytes
+        // (so random bytes that happen to hold the signature are not refused as an encrypted entry).
+        guard version & 0xFF <= 63, nameLength > 0, nameLength <= 1024, header + 30 + nameLength <= bytes.count,
+            bytes[(header + 30)..<(header + 30 + nameLength)].allSatisfy({ $0 >= 0x20 && $0 != 0x7F })
+        else { return nil }
         if flags & 1 != 0 { throw Unscannable.encrypted }
         switch method {
         case 0: return nil
         case 8: break
         default: throw Unscannable.method(method)
         }
-        let data = header + 30 + Int(nameLength) + Int(field(28))
+        let data = header + 30 + nameLength + Int(field(28))
         return data < bytes.count ? data : nil
     }
 
@@ -97,6 +113,7 @@ enum CompressedMembers {
         /// Whether a stream came to its end (an empty file is one).
         var ended: Bool
         var consumed: Int
+        var consumedThroughEnd: Int
     }
 
     /// The contents of the stream at the start of `bytes`, read as they come, up to where it ends or
@@ -110,14 +127,21 @@ enum CompressedMembers {
                 produced += piece.count
                 guard produced <= limit else { throw Unscannable.tooLarge(limit: budget.total) }
                 contents.read(piece)
+                if contents.holdsCardNumber { throw CardNumberFound() }
             }
         } catch is StreamingInflater.Corrupt {
             // Not (or no longer) compressed data: what came out before is read.
+        } catch is CardNumberFound {
+            // Found: no need to read on.
         }
         contents.finish()
         budget.remaining -= produced
-        return Inflated(contents: contents, produced: produced, ended: inflater.streamsEnded > 0, consumed: inflater.consumed)
+        return Inflated(
+            contents: contents, produced: produced, ended: inflater.streamsEnded > 0, consumed: inflater.consumed,
+            consumedThroughEnd: inflater.consumedThroughLastEnd)
     }
+
+    private struct CardNumberFound: Error {}
 }
 
 /// How much decompressed data one request may still make, and how many false starts it has made:

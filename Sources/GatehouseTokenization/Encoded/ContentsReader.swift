@@ -7,24 +7,36 @@ struct ContentsReader {
 
     private(set) var held: [UInt8] = []
     private(set) var holdsCardNumber = false
-    /// The digits, spaces and dashes at the end of what was read (a number may go on in the next
-    /// piece), after one byte of what came before them.
+    /// The end of what was read: the digits, spaces and dashes it ends with (a number may go on in
+    /// the next piece), from the byte before them, so the run is read again whole, from its start,
+    /// as reading the whole text would read it.
     private var carry: [UInt8] = []
+    /// Whether `carry` starts inside a run cut at `longestRun` (what came before it is not known).
     private var started = false
+    /// The longest run of digits, spaces and dashes held back whole.
+    static let longestRun = 4096
 
     mutating func read(_ piece: UnsafeRawBufferPointer) {
         if held.count < Self.heldLimit { held.append(contentsOf: piece.prefix(Self.heldLimit - held.count)) }
         guard !holdsCardNumber, !piece.isEmpty else { return }
         var data = carry
         data.append(contentsOf: piece)
-        let checked = data.count - data.withUnsafeBytes(PANDetector.unfinishedTail)
+        var runStart = data.count
+        while runStart > 0, data.count - runStart < Self.longestRun, Self.isRunByte(data[runStart - 1]) { runStart -= 1 }
+        // A run too long to hold is cut: what touches the cut is read in the next piece.
+        let cut = runStart > 0 ? Self.isRunByte(data[runStart - 1]) : started
+        let checked = cut ? data.count - data.withUnsafeBytes(PANDetector.unfinishedTail) : runStart
         data.withUnsafeBytes { data in
             holdsCardNumber = EncodedCardData.holdsStandaloneCardNumber(
-                UnsafeRawBufferPointer(rebasing: data[..<checked]), openStart: started, openEnd: true)
+                UnsafeRawBufferPointer(rebasing: data[..<checked]), openStart: started, openEnd: cut)
         }
-        carry = Array(data[max(0, checked - 1)...])
-        started = true
+        let carryStart = cut ? max(0, checked - PANDetector.longestMatch - 1) : max(0, runStart - 1)
+        carry = Array(data[carryStart...])
+        started = cut
     }
+
+    @inline(__always)
+    private static func isRunByte(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D }
 
     mutating func finish() {
         guard !holdsCardNumber else { return }

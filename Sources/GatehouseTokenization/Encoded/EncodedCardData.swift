@@ -15,12 +15,19 @@ public enum EncodedCardData {
     }
 
     /// Throws when `bytes` hold a card number in encoded data, or compressed data that cannot be read.
-    public static func check(_ bytes: UnsafeRawBufferPointer) throws(CardRefusal) {
+    /// `contentsLimit`: at most this much decompressed data (nil: what the size allows).
+    public static func check(_ bytes: UnsafeRawBufferPointer, contentsLimit limit: Int? = nil) throws(CardRefusal) {
         guard bytes.count >= Base64Runs.shortest else { return }
+        try check(bytes, budget: ContentsBudget(total: min(limit ?? .max, contentsLimit(forSize: bytes.count))))
+    }
+
+    private static func check(_ bytes: UnsafeRawBufferPointer, budget: ContentsBudget) throws(CardRefusal) {
         do {
-            try read(bytes, depth: 1, budget: ContentsBudget(total: contentsLimit(forSize: bytes.count)))
+            try read(bytes, depth: 1, budget: budget)
         } catch let found as Found {
             throw .encodedCardNumber(encoding: found.encoding)
+        } catch CompressedMembers.Unscannable.tooLarge(let limit) {
+            throw .contentsTooLarge(limitMiB: limit >> 20)
         } catch let unscannable as CompressedMembers.Unscannable {
             throw .unscannableContents(unscannable.reason)
         } catch {
@@ -28,19 +35,25 @@ public enum EncodedCardData {
         }
     }
 
-    public static func check(_ bytes: [UInt8]) throws(CardRefusal) {
+    public static func check(_ bytes: [UInt8], contentsLimit limit: Int? = nil) throws(CardRefusal) {
         var refusal: CardRefusal?
         bytes.withUnsafeBytes { raw in
-            do throws(CardRefusal) { try check(raw) } catch { refusal = error }
+            do throws(CardRefusal) { try check(raw, contentsLimit: limit) } catch { refusal = error }
         }
         if let refusal { throw refusal }
     }
 
-    public static func check(_ text: String) throws(CardRefusal) {
-        guard text.utf8.count >= Base64Runs.shortest else { return }
-        var text = text, refusal: CardRefusal?
-        text.withUTF8 { utf8 in
-            do throws(CardRefusal) { try check(UnsafeRawBufferPointer(utf8)) } catch { refusal = error }
+    /// The parts of a request other than its body (its target, header values), with one budget
+    /// for them all: a header each cannot make a budget each.
+    public static func check(_ texts: [String], contentsLimit limit: Int? = nil) throws(CardRefusal) {
+        let long = texts.filter { $0.utf8.count >= Base64Runs.shortest }
+        guard !long.isEmpty else { return }
+        let budget = ContentsBudget(total: min(limit ?? .max, contentsLimit(forSize: long.reduce(0) { $0 + $1.utf8.count })))
+        var refusal: CardRefusal?
+        for var text in long where refusal == nil {
+            text.withUTF8 { utf8 in
+                do throws(CardRefusal) { try check(UnsafeRawBufferPointer(utf8), budget: budget) } catch { refusal = error }
+            }
         }
         if let refusal { throw refusal }
     }
@@ -53,23 +66,33 @@ public enum EncodedCardData {
         try Base64Runs.each(in: bytes) { run in
             // A run may start with characters of the text before the data (`file=` glued on, a word):
             // it is read from each of its first four characters, one of which is where the data starts.
-            // Only the reading that looks most like data is read further (the others are noise).
-            var best: (score: Int, decoded: [UInt8])?
+            // Read further: every reading where compressed data starts, and of the others the one that
+            // looks most like text (the others are noise).
+            var further: [[UInt8]] = [], text: (score: Int, decoded: [UInt8])?
             for offset in 0..<4 where run.count - offset >= Base64Runs.shortest {
                 let decoded = Base64Runs.decode(run, from: offset)
                 let score = try decoded.withUnsafeBytes { decoded in
                     if holdsCardNumber(decoded) { throw Found(encoding: "base64") }
                     return Base64Runs.dataLikeness(decoded)
                 }
-                if let score, score > best?.score ?? -1 { best = (score, decoded) }
-            }
-            guard depth < deepest, let best else { return }
-            try best.decoded.withUnsafeBytes { decoded in
-                // Python's and Java's deflaters write zlib streams, which have no magic to be found by.
-                if let contents = try CompressedMembers.zlibStream(atStartOf: decoded, budget: budget) {
-                    try readContents(contents, encoding: "zlib", depth: depth, budget: budget)
+                if score == Int.max {
+                    further.append(decoded)
+                } else if let score, score > text?.score ?? -1 {
+                    text = (score, decoded)
                 }
-                try read(decoded, depth: depth + 1, budget: budget)
+            }
+            guard depth < deepest else { return }
+            // (At most one of each: crafted runs could make every reading look like data.)
+            further = Array(further.prefix(1))
+            if let text { further.append(text.decoded) }
+            for decoded in further {
+                try decoded.withUnsafeBytes { decoded in
+                    // Python's and Java's deflaters write zlib streams, which have no magic to be found by.
+                    if let contents = try CompressedMembers.zlibStream(nearStartOf: decoded, budget: budget) {
+                        try readContents(contents, encoding: "zlib", depth: depth, budget: budget)
+                    }
+                    try read(decoded, depth: depth + 1, budget: budget)
+                }
             }
         }
         try CompressedMembers.each(in: bytes, budget: budget) { format, contents in
@@ -136,8 +159,7 @@ extension CompressedMembers.Unscannable {
             "The request holds a ZIP entry compressed with method \(method), which the gateway cannot scan for card numbers; "
                 + "only deflate and stored entries are read: create the archive with deflate."
         case .tooLarge(let limit):
-            "The request holds compressed data that expands past \(limit >> 20) MiB, more than the gateway scans for card numbers "
-                + "in one request; send it uncompressed or in smaller parts."
+            CardRefusal.contentsTooLarge(limitMiB: limit >> 20).description
         case .falseStarts:
             "The request holds more than \(CompressedMembers.mostFalseStarts) starts of gzip or ZIP data that do not decompress, "
                 + "which the gateway does not read through; send the file as it is."

@@ -179,9 +179,9 @@ public struct RequestTokenizer: Sendable {
 
 extension RequestTokenizer: CardProtection {
     public func rewriteBody(
-        _ body: [UInt8], contentType: String?, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+        _ body: [UInt8], contentType: String?, withContext: Bool, contentsLimit: Int? = nil, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
-        try EncodedCardData.check(body)
+        try EncodedCardData.check(body, contentsLimit: contentsLimit)
         let kind = BodyKind(contentType: contentType)
         if let charset = WideText.charset(of: body, contentType: contentType, kind: kind) {
             // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
@@ -201,7 +201,9 @@ extension RequestTokenizer: CardProtection {
         return outcome
     }
 
-    public func refuseEncodedCards(in text: String) throws(CardRefusal) { try EncodedCardData.check(text) }
+    public func refuseEncodedCards(in parts: [String], contentsLimit: Int? = nil) throws(CardRefusal) {
+        try EncodedCardData.check(parts, contentsLimit: contentsLimit)
+    }
 
     public func isSecurityCodeField(_ name: String) -> Bool { CardFieldNames.isSecurityCodeHeader(name) }
 
