@@ -36,6 +36,16 @@ public final class StreamingInflater {
 
     /// Inflates `input`, calling `emit` with each piece of output.
     public func feed(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        // zlib counts input in 32 bits: larger input goes in parts.
+        if input.count > Int(UInt32.max) {
+            var start = 0
+            while start < input.count {
+                let end = min(input.count, start + Int(UInt32.max))
+                try feed(UnsafeRawBufferPointer(rebasing: input[start..<end]), emit: emit)
+                start = end
+            }
+            return
+        }
         guard let base = input.baseAddress, !input.isEmpty else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
