@@ -234,13 +234,17 @@ public enum PANDetector {
         return brand
     }
 
+    /// A byte a card number's run is made of: a digit, or a space or dash between groups.
+    @inline(__always)
+    static func isNumberByte(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D }
+
     /// How many bytes at the end of `bytes` may belong to a card number that continues in the next
     /// chunk (trailing digits, spaces and dashes), at most one longer than the longest match.
     public static func unfinishedTail(_ bytes: UnsafeRawBufferPointer) -> Int {
         var tail = 0
         while tail < bytes.count, tail <= longestMatch {
             let byte = bytes[bytes.count - 1 - tail]
-            guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
+            guard isNumberByte(byte) else { break }
             tail += 1
         }
         return tail

@@ -123,13 +123,12 @@ enum Base64Runs {
     /// compressed data (any score beats text), or text (base64 inside a document), scored by its
     /// printable bytes; nil for noise. Read from the wrong character, a run decodes to noise.
     static func dataLikeness(_ decoded: UnsafeRawBufferPointer) -> Int? {
-        let head = decoded.prefix(64)
+        let head = UnsafeRawBufferPointer(rebasing: decoded.prefix(64))
         guard head.count >= 2 else { return nil }
         // Compressed data may follow text glued on before it (`/upload/H4sI…`), decoded to noise or not.
         for start in 0..<(head.count - 1) {
-            let rest = head[(head.startIndex + start)...]
-            if rest.starts(with: [0x1F, 0x8B, 0x08]) || rest.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return Int.max }
-            if start < 4, CompressedMembers.isZlibHeader(rest[rest.startIndex], rest[rest.startIndex + 1]) { return Int.max }
+            if CompressedMembers.signature(at: start, in: head) != nil { return Int.max }
+            if start < 4, CompressedMembers.isZlibHeader(head[start], head[start + 1]) { return Int.max }
         }
         let text = head.reduce(0) { count, byte in (byte &- 0x20 < 0x5F || byte == 0x09 || byte == 0x0A || byte == 0x0D) ? count + 1 : count }
         return text * 4 >= head.count * 3 ? text : nil

@@ -37,10 +37,11 @@ enum CompressedMembers {
                 guard index + 4 <= bytes.count else { break }
             }
             var start = index, format = "gzip", attempt: Inflated?
-            // gzip: the magic, deflate, and no reserved flag bits (RFC 1952 §2.3.1).
-            if bytes[index] == 0x1F, bytes[index + 1] == 0x8B, bytes[index + 2] == 0x08, bytes[index + 3] & 0xE0 == 0 {
+            let signature = signature(at: index, in: bytes)
+            // gzip: the signature (deflate) and no reserved flag bits (RFC 1952 §2.3.1).
+            if signature == .gzip, bytes[index + 3] & 0xE0 == 0 {
                 attempt = try inflate(UnsafeRawBufferPointer(rebasing: bytes[index...]), .gzip, budget: budget)
-            } else if let data = try zipEntryData(bytes, header: index) {
+            } else if signature == .zip, let data = try zipEntryData(bytes, header: index) {
                 start = data
                 format = "ZIP"
                 attempt = try inflate(UnsafeRawBufferPointer(rebasing: bytes[data...]), .raw, budget: budget)
@@ -66,6 +67,20 @@ enum CompressedMembers {
         }
     }
 
+    enum Signature {
+        case gzip, zip
+    }
+
+    /// The member whose signature starts at `index`: a gzip member of deflate data, or a ZIP local header.
+    static func signature(at index: Int, in bytes: UnsafeRawBufferPointer) -> Signature? {
+        guard index + 3 <= bytes.count else { return nil }
+        if bytes[index] == 0x1F, bytes[index + 1] == 0x8B, bytes[index + 2] == 0x08 { return .gzip }
+        if index + 4 <= bytes.count, bytes[index] == 0x50, bytes[index + 1] == 0x4B, bytes[index + 2] == 0x03, bytes[index + 3] == 0x04 {
+            return .zip
+        }
+        return nil
+    }
+
     /// The most starts of compressed data that do not inflate, in one request.
     static let mostFalseStarts = 256
 
@@ -84,12 +99,10 @@ enum CompressedMembers {
         first == 0x78 && second & 0x20 == 0 && (UInt16(first) << 8 | UInt16(second)) % 31 == 0
     }
 
-    /// Where a deflated ZIP entry's data starts: nil for bytes that are no plausible local header
-    /// (version, name) or for a stored entry.
+    /// Where the deflated data of the ZIP entry whose local header starts at `header` starts: nil for
+    /// a header that is not plausible (version, name) or for a stored entry.
     private static func zipEntryData(_ bytes: UnsafeRawBufferPointer, header: Int) throws -> Int? {
-        guard header + 30 <= bytes.count, bytes[header] == 0x50, bytes[header + 1] == 0x4B, bytes[header + 2] == 0x03,
-            bytes[header + 3] == 0x04
-        else { return nil }
+        guard header + 30 <= bytes.count else { return nil }
         func field(_ offset: Int) -> UInt16 { UInt16(bytes[header + offset]) | UInt16(bytes[header + offset + 1]) << 8 }
         let version = field(4), flags = field(6), method = field(8), nameLength = Int(field(26))
         // ZIP 6.3 is the newest version a reader may need; an entry has a name, of printable bytes

@@ -22,9 +22,9 @@ struct ContentsReader {
         var data = carry
         data.append(contentsOf: piece)
         var runStart = data.count
-        while runStart > 0, data.count - runStart < Self.longestRun, Self.isRunByte(data[runStart - 1]) { runStart -= 1 }
+        while runStart > 0, data.count - runStart < Self.longestRun, PANDetector.isNumberByte(data[runStart - 1]) { runStart -= 1 }
         // A run too long to hold is cut: what touches the cut is read in the next piece.
-        let cut = runStart > 0 ? Self.isRunByte(data[runStart - 1]) : started
+        let cut = runStart > 0 ? PANDetector.isNumberByte(data[runStart - 1]) : started
         let checked = cut ? data.count - data.withUnsafeBytes(PANDetector.unfinishedTail) : runStart
         data.withUnsafeBytes { data in
             holdsCardNumber = EncodedCardData.holdsStandaloneCardNumber(
@@ -34,9 +34,6 @@ struct ContentsReader {
         carry = Array(data[carryStart...])
         started = cut
     }
-
-    @inline(__always)
-    private static func isRunByte(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D }
 
     mutating func finish() {
         guard !holdsCardNumber else { return }

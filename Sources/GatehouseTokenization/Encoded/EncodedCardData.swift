@@ -133,7 +133,7 @@ public enum EncodedCardData {
     }
 
     @inline(__always)
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte &- 0x30 < 10 }
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte.isASCIIDigit }
 
     /// A UTF-16 byte-order mark, or NUL in every other byte of the first 64 (ASCII text in UTF-16).
     static func mayBeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {

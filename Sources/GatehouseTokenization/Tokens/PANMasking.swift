@@ -95,7 +95,7 @@ public struct StreamingPANMasker: CardResponseMasking {
         // In ASCII digits: read from the start of the run of digits and separators the cut is in (as
         // the whole text is read, so groups pair up alike).
         var from = cut
-        while from > 0, cut - from < 8192, data[from - 1] &- 0x30 <= 9 || data[from - 1] == 0x20 || data[from - 1] == 0x2D { from -= 1 }
+        while from > 0, cut - from < 8192, PANDetector.isNumberByte(data[from - 1]) { from -= 1 }
         data.withUnsafeBytes { raw in
             PANDetector.scan(UnsafeRawBufferPointer(rebasing: raw[from...])) { range, _, _ in
                 if from + range.lowerBound < cut, from + range.upperBound > cut { cut = from + range.lowerBound }

@@ -190,7 +190,7 @@ enum SpelledPANMasking {
             var position = mapped.text.count
             while position > 0, mapped.text.count - position <= PANDetector.longestMatch {
                 let byte = mapped.text[position - 1]
-                guard byte &- 0x30 <= 9 || byte == 0x20 || byte == 0x2D else { break }
+                guard PANDetector.isNumberByte(byte) else { break }
                 position -= 1
             }
             // Held back at most the longest number: in a longer run (several numbers, spelled or on
