@@ -270,8 +270,12 @@ struct CardTokenizationTests {
         let base64 = Data(csv.utf8).base64EncodedString()
         let urlSafe = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let json = fixture.bearer + ["-H", "Content-Type: application/json"]
+        // Pretty-printed XML: base64 wrapped at 76 with each line indented, the number across a break.
+        let wrapped = Data((String(repeating: "x", count: 30) + "\n" + csv).utf8).base64EncodedString(options: .lineLength76Characters)
+        let xml = "<import>\n  <file>\n    " + wrapped.replacingOccurrences(of: "\r\n", with: "\n    ") + "\n  </file>\n</import>\n"
         let refused: [(String, [String], String)] = [
             ("base64 in JSON", json + ["--data-binary", "{\"file\":\"data:text/csv;base64,\(base64)\"}"], "base64"),
+            ("indented base64 in XML", fixture.bearer + ["-H", "Content-Type: application/xml", "--data-binary", xml], "base64"),
             ("a gzip upload", fixture.bearer + ["-H", "Content-Type: application/gzip", "--data-binary", "@" + scratch.path("orders.csv.gz")], "gzip"),
             ("a ZIP in a form", fixture.bearer + ["-F", "file=@" + scratch.path("orders.zip")], "ZIP"),
             ("base64 in a cookie", fixture.bearer + ["-H", "Cookie: import=\(urlSafe)"], "base64"),

@@ -62,6 +62,14 @@ struct EncodedCardDataTests {
             "{\"file\":\"" + encoded.replacingOccurrences(of: "/", with: "\\/") + "\"}",
             "file=" + encoded.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2f")
                 .replacingOccurrences(of: "=", with: "%3D"),
+            // XML: lines indented (pretty-printed), or ended by character references (JDK serializers).
+            "<doc>\n    <data>\n      " + wrapped.replacingOccurrences(of: "\r\n", with: "\n      ") + "\n    </data>\n</doc>",
+            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "\n\t\t") + "</data>",
+            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#13;\n") + "</data>",
+            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#xD;&#xA;  ") + "</data>",
+            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#013;&#x0a;") + "</data>",
+            // That XML, as a JSON string.
+            "{\"xml\":\"<data>\\n  " + wrapped.replacingOccurrences(of: "\r\n", with: "\\n  ") + "</data>\"}",
         ]
         for text in cases {
             #expect(refusal(text) == .encodedCardNumber(encoding: "base64"), "\(text)")
@@ -249,10 +257,19 @@ struct EncodedCardDataTests {
             let lanes = ByteLanes.mayBeBase64(UInt64(byte) &* ByteLanes.ones) == ByteLanes.highBits
             #expect(lanes == Base64Runs.mayBeInRun(byte), "\(byte)")
         }
-        let pieces = ["QUJD", "a", "Z9", "+", "/", "-", "_", "\\n", "\\/", "%2B", "%2f", "%0A", "%3D", "\r\n", "\n", "=", " ", "\"", ",", "é", "%", "\\"]
+        let pieces = [
+            "QUJD", "a", "Z9", "+", "/", "-", "_", "\\n", "\\/", "%2B", "%2f", "%0A", "%3D", "\r\n", "\n", "=", " ", "\t", "\"", ",", "é",
+            "%", "\\", "&#", ";", "&", "#",
+        ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<5_000 {
             let text = Array((0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+            // Indentation and character references join lines, and a run of lines all shorter than the
+            // search's word may go unread (no encoder wraps so short): `indentedLinesAreJoined` covers them.
+            if text.indices.contains(where: { index in
+                (text[index] == 0x20 || text[index] == 0x09) && index > 0
+                    && [0x0A, 0x0D, UInt8(ascii: ";"), UInt8(ascii: "n"), UInt8(ascii: "A")].contains(text[index - 1])
+            }) { continue }
             var expected: [[UInt8]] = [], found: [[UInt8]] = []
             text.withUnsafeBytes { bytes in
                 Base64Runs.eachExactly(in: bytes) { expected.append($0) }
@@ -262,11 +279,47 @@ struct EncodedCardDataTests {
         }
     }
 
+    /// Wrapped lines (at least 17 bytes, as every encoder writes them) joined by line breaks in any
+    /// spelling and indentation are found alike by the search and by the byte-by-byte reading; a
+    /// space that follows no line break ends a run.
+    @Test func indentedLinesAreJoined() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_".utf8)
+        let breaks = ["\n", "\r\n", "\\n", "%0A", "&#13;", "&#xD;&#xA;", "&#10;"]
+        let between = ["", " ", "  ", "\t", "    ", "\t \t"]
+        let ends = ["\"", "<", " ", "=", ":", "&amp;", "\t"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                text += String(decoding: (0..<Int.random(in: 17...80, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+                text += Bool.random(using: &generator)
+                    ? breaks.randomElement(using: &generator)! + between.randomElement(using: &generator)!
+                    : ends.randomElement(using: &generator)!
+            }
+            let bytes = Array(text.utf8)
+            var expected: [[UInt8]] = [], found: [[UInt8]] = []
+            bytes.withUnsafeBytes { bytes in
+                Base64Runs.eachExactly(in: bytes) { expected.append($0) }
+                Base64Runs.each(in: bytes) { found.append($0) }
+            }
+            #expect(found == expected, "\(text)")
+        }
+        // Two runs side by side on one line are two runs, however long.
+        var runs: [[UInt8]] = []
+        Array("QUJDRUZHSElKS0xNTk9QUVJT QUJDRUZHSElKS0xNTk9QUVJT".utf8).withUnsafeBytes { Base64Runs.each(in: $0) { runs.append($0) } }
+        #expect(runs.count == 2 && runs.allSatisfy { $0.count == 24 })
+        var joined: [[UInt8]] = []
+        Array("QUJDRUZHSElKS0xNTk9QUVJT&#13;\n    QUJDRUZHSElKS0xNTk9QUVJT".utf8).withUnsafeBytes { Base64Runs.each(in: $0) { joined.append($0) } }
+        #expect(joined.count == 1 && joined[0].count == 48)
+    }
+
     /// Reading is linear: a long run of one character, and long runs of base64 with escapes.
     @Test func longRunsAreReadInLinearTime() {
         let started = Date()
         #expect(refusal(String(repeating: "A", count: 4 << 20)) == nil)
         #expect(refusal(String(repeating: "QUJD\\n", count: 400_000)) == nil)
+        #expect(refusal(String(repeating: "QUJD&#13;\n  ", count: 300_000)) == nil)
+        #expect(refusal(String(repeating: "word\n    ", count: 400_000)) == nil)
         // Each of four readings of `VVVV…` is text (`UUUU…`): only one is read further.
         #expect(refusal(String(repeating: "V", count: 2 << 20)) == nil)
         #expect(Date().timeIntervalSince(started) < 20)

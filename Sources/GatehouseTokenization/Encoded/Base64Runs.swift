@@ -1,32 +1,86 @@
 /// Runs of base64 text in a request, as clients embed files and documents: a JSON string, a form
-/// value, a `data:` URL, a cookie. Both alphabets are read at once (standard `+/`, URL-safe `-_`),
-/// and a run goes on across what wraps or escapes it where it travels: line breaks (MIME wraps at
-/// 76), JSON's `\n`, `\r` and `\/`, and a form's `%2B`, `%2F`, `%0A`. Padding ends a run.
+/// value, a `data:` URL, a cookie, an XML element. Both alphabets are read at once (standard `+/`,
+/// URL-safe `-_`), and a run goes on across what wraps or escapes it where it travels: line breaks
+/// (MIME wraps at 76), JSON's `\n`, `\r` and `\/`, a form's `%2B`, `%2F`, `%0A`, XML's character
+/// references for line breaks (`&#13;`, `&#xA;`: what JDK serializers write), and the spaces or
+/// tabs that indent the next line (pretty-printed XML and JSON). Padding ends a run; so does a space
+/// that follows no line break.
 enum Base64Runs {
     /// The fewest characters that can hold a card number: 13 bytes take 18.
     static let shortest = 18
 
     /// Each run of at least `shortest` characters, as its 6-bit values.
     ///
-    /// A word of eight bytes every ten: a run of 18 characters spans at least 18 bytes a run may
-    /// hold or join across, and so holds one of those words whole wherever the stepping falls
-    /// (10 + 8 ≤ 18). Only where a word of eight such bytes turns up is the region around it
-    /// (bounded by bytes no run holds or joins across) read exactly.
+    /// A word of eight bytes every ten: 17 bytes in a row that a run may hold or join across
+    /// (`mayBeInRun`) hold one of those words whole wherever the stepping falls (9 + 8 ≤ 17). Only
+    /// where such a word turns up is the region around it read exactly, bounded by bytes no run
+    /// holds or joins across. Every line of wrapped base64 is that long (encoders wrap at 64 or 76),
+    /// and the region reaches across indentation and character references to the lines around it;
+    /// a run all of whose lines are shorter than 17 bytes can go unread.
     static func each(in bytes: UnsafeRawBufferPointer, _ body: ([UInt8]) throws -> Void) rethrows {
         guard bytes.count >= shortest, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let count = bytes.count
-        var index = 0
+        var index = 0, readThrough = 0
         while index + 8 <= count {
             guard ByteLanes.mayBeBase64(ByteLanes.load(base + index)) == ByteLanes.highBits else {
                 index += 10
                 continue
             }
             var start = index, end = index + 8
-            while start > 0, mayBeInRun(bytes[start - 1]) { start -= 1 }
-            while end < count, mayBeInRun(bytes[end]) { end += 1 }
+            while start > readThrough {
+                if mayBeInRun(bytes[start - 1]) || isReferencePunctuation(bytes[start - 1]) {
+                    start -= 1
+                } else if let indented = indentationStart(before: start, in: bytes) {
+                    start = indented
+                } else {
+                    break
+                }
+            }
+            while end < count {
+                let byte = bytes[end]
+                guard mayBeInRun(byte) || isReferencePunctuation(byte) || (isIndentation(byte) && followsLineBreak(end, in: bytes)) else { break }
+                end += 1
+            }
             if end - start >= shortest { try eachExactly(in: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), body) }
             index = end
+            readThrough = end
         }
+    }
+
+    @inline(__always)
+    private static func isIndentation(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09
+    }
+
+    /// `#` and `;`, which with `&` and digits or letters spell a character reference.
+    @inline(__always)
+    private static func isReferencePunctuation(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "#") || byte == UInt8(ascii: ";")
+    }
+
+    /// Whether the bytes before `index` may end a line break or the indentation after one: wider than
+    /// what `eachExactly` joins across (any `;`, any `n` after a backslash), which only makes a region
+    /// read exactly a little larger.
+    private static func followsLineBreak(_ index: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard index > 0 else { return false }
+        switch bytes[index - 1] {
+        case 0x0A, 0x0D, 0x20, 0x09, UInt8(ascii: ";"):
+            return true
+        case UInt8(ascii: "n"), UInt8(ascii: "r"):
+            return index >= 2 && bytes[index - 2] == UInt8(ascii: "\\")
+        case UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"), UInt8(ascii: "d"):
+            return index >= 3 && bytes[index - 3] == UInt8(ascii: "%") && bytes[index - 2] == UInt8(ascii: "0")
+        default:
+            return false
+        }
+    }
+
+    /// Where the indentation ending at `index` starts, when a line break comes before it (nil: no
+    /// indentation there, or spaces that follow no line break).
+    private static func indentationStart(before index: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        var start = index
+        while start > 0, isIndentation(bytes[start - 1]) { start -= 1 }
+        return start < index && followsLineBreak(start, in: bytes) ? start : nil
     }
 
     /// A byte a run may hold or join across, as `ByteLanes.mayBeBase64` tests eight at once.
@@ -43,6 +97,9 @@ enum Base64Runs {
             // follows (then its values are gathered as it goes).
             var runStart = 0, index = 0
             var joined: [UInt8]?
+            /// Whether what was joined across since the last character ends in a line break (then
+            /// spaces and tabs, indentation, join too).
+            var afterBreak = false
             func end(at runEnd: Int) throws {
                 if var run = joined {
                     run.append(contentsOf: bytes[runStart..<runEnd].map { table[Int($0)] })
@@ -61,13 +118,16 @@ enum Base64Runs {
                 let byte = bytes[index]
                 if table[Int(byte)] < 64 {
                     index += 1
+                    afterBreak = false
                     continue
                 }
                 let inRun = index > runStart || joined != nil
-                var skip = 1, value: UInt8?, joins = inRun
+                var skip = 1, value: UInt8?, joins = inRun, lineBreak = true
                 switch byte {
                 case 0x0A, 0x0D:
                     break
+                case 0x20, 0x09:
+                    joins = inRun && afterBreak
                 case UInt8(ascii: "\\") where index + 1 < count && (bytes[index + 1] == UInt8(ascii: "n") || bytes[index + 1] == UInt8(ascii: "r")):
                     skip = 2
                 case UInt8(ascii: "\\") where index + 1 < count && bytes[index + 1] == UInt8(ascii: "/"):
@@ -85,10 +145,18 @@ enum Base64Runs {
                         joins = false
                         skip = 1
                     }
+                case UInt8(ascii: "&"):
+                    if let length = lineBreakReference(at: index, in: bytes) {
+                        skip = length
+                    } else {
+                        joins = false
+                    }
                 default:
                     // '=' (padding) and anything else end the run.
                     joins = false
                 }
+                if value != nil { lineBreak = false }
+                afterBreak = joins && lineBreak && (afterBreak || (byte != 0x20 && byte != 0x09))
                 if joins || (value != nil && !inRun) {
                     gather(upTo: index)
                     if let value { joined!.append(value) }
@@ -100,6 +168,30 @@ enum Base64Runs {
             }
             try end(at: count)
         }
+    }
+
+    /// The length of `&#10;`, `&#13;`, `&#xA;` or `&#xD;` at `index` (any case, leading zeros), nil
+    /// for any other text.
+    static func lineBreakReference(at index: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard index + 4 < bytes.count, bytes[index + 1] == UInt8(ascii: "#") else { return nil }
+        var cursor = index + 2
+        let hex = bytes[cursor] | 0x20 == UInt8(ascii: "x")
+        if hex { cursor += 1 }
+        var value = 0, digits = 0
+        while cursor < bytes.count, digits < 8 {
+            let byte = bytes[cursor]
+            if byte &- 0x30 < 10 {
+                value = value * (hex ? 16 : 10) + Int(byte &- 0x30)
+            } else if hex, (byte | 0x20) &- 0x61 < 6 {
+                value = value * 16 + Int((byte | 0x20) &- 0x61 + 10)
+            } else {
+                break
+            }
+            digits += 1
+            cursor += 1
+        }
+        guard digits > 0, value == 10 || value == 13, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else { return nil }
+        return cursor + 1 - index
     }
 
     /// The bytes a run spells when read from its `offset`th character (a run may start with
