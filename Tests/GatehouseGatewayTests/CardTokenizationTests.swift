@@ -298,6 +298,19 @@ struct CardTokenizationTests {
         forwarded += 1
         #expect(fixture.upstream.received.count == forwarded)
         #expect(fixture.upstream.received.last?.body == Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("clean.zip")))))
+        // A form part in a transfer encoding (curl's `encoder=`) is read decoded: its card number
+        // becomes a token, and the part goes on in its encoding.
+        for encoder in ["base64", "quoted-printable"] {
+            let sent = try fixture.get("/echo", fixture.bearer + ["-F", "file=@\(scratch.path("orders.csv"));encoder=\(encoder)"])
+            #expect(sent.status == 200, "\(encoder): \(sent.status) \(sent.text)")
+            forwarded += 1
+            #expect(fixture.upstream.received.count == forwarded)
+            let body = String(decoding: fixture.upstream.received.last?.body ?? [], as: UTF8.self)
+            let content = body.components(separatedBy: "\r\n\r\n").dropFirst().first?.components(separatedBy: "\r\n--").first ?? ""
+            let decoded = encoder == "base64" ? String(decoding: Data(base64Encoded: content, options: .ignoreUnknownCharacters) ?? Data(), as: UTF8.self) : content
+            #expect(body.contains("Content-Transfer-Encoding: \(encoder)") && decoded.contains("acme,tok_"), "\(encoder): \(body)")
+            #expect(!PANDetector.containsPAN(body) && !PANDetector.containsPAN(decoded), "\(encoder): \(body)")
+        }
         // A small upload that inflates past what the event loop reads (2 MiB) is read off it, whole:
         // 3 MiB of text in about 50 KiB of gzip goes on; a bomb is refused.
         var block: [UInt8] = [], seed: UInt32 = 7

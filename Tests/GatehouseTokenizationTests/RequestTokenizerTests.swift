@@ -257,10 +257,63 @@ struct RequestTokenizerTests {
         #expect(output.contains("<pay><n>1</n></pay>") && !output.outsideTokens.contains("456") && !output.outsideTokens.contains("789"), "\(output)")
         #expect(!PANDetector.containsPAN(output) && !output.contains("name=\"cvv\""))
         #expect(output.contains("filename=\"a.csv\"") && output.hasSuffix("--\(boundary)--\r\n"))
+        // Named as base64 without being base64: refused, not guessed at.
         let encoded = body.replacingOccurrences(of: "Content-Type: text/csv", with: "Content-Transfer-Encoding: base64")
-        #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64")) {
+        #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64 that does not decode")) {
             try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: BodyKind(contentType: "multipart/form-data; boundary=\(boundary)"), tokenFor: tokenFor)
         }
+    }
+
+    /// Parts in base64 or quoted-printable (older MIME libraries) are read decoded and written back
+    /// in their coding: a card number split by a line break or a soft break becomes its token, a JSON
+    /// part's security code goes; a clean binary part goes on as sent.
+    @Test func multipartPartsInTransferEncodings() throws {
+        let boundary = "b0undary"
+        let kind = BodyKind(contentType: "multipart/form-data; boundary=\(boundary)")
+        let csv = String(repeating: "x", count: 30) + "\r\nid,card\r\n1,5555555555554444\r\n"
+        let base64 = Data(csv.utf8).base64EncodedString(options: .lineLength76Characters)
+        #expect(base64.contains("\r\n"))  // the card number straddles a line
+        let json = Data(#"{"card":{"number":"4111111111111111","cvv":"123"},"qty":1}"#.utf8).base64EncodedString()
+        let quoted = "1,55555555=\r\n55554444 caf=C3=A9 =3D"
+        var binary = (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }
+        binary[0] = 0x89
+        let blob = Data(binary).base64EncodedString(options: .lineLength76Characters)
+        func part(_ name: String, _ headers: String, _ content: String) -> String {
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\(headers)\r\n\r\n\(content)\r\n"
+        }
+        let body = part("file", "Content-Type: text/csv\r\nContent-Transfer-Encoding: base64", base64)
+            + part("order", "Content-Type: application/json\r\nContent-Transfer-Encoding: BASE64", json)
+            + part("note", "Content-Transfer-Encoding: quoted-printable", quoted)
+            + part("scan", "Content-Type: image/png\r\nContent-Transfer-Encoding: base64", blob) + "--\(boundary)--\r\n"
+        let outcome = try RequestTokenizer().rewriteBody(Array(body.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
+        let output = String(decoding: try #require(outcome.body), as: UTF8.self)
+        #expect(outcome.tokenized == 3 && outcome.removedSecurityCodes == 1, "\(output)")
+        // Each part as the upstream's MIME parser reads it.
+        let parts = output.components(separatedBy: "--\(boundary)").dropFirst().dropLast().map { piece in
+            let split = piece.components(separatedBy: "\r\n\r\n")
+            // (The CRLF before the next delimiter is one Character.)
+            return (headers: split[0], content: String(split.dropFirst().joined(separator: "\r\n\r\n").dropLast()))
+        }
+        #expect(parts.count == 4)
+        let file = String(decoding: try #require(Data(base64Encoded: parts[0].content, options: .ignoreUnknownCharacters)), as: UTF8.self)
+        #expect(file.hasPrefix(String(repeating: "x", count: 30)) && file.contains("1,tok_") && !PANDetector.containsPAN(file), "\(file)")
+        #expect(parts[0].content.split(separator: "\r\n").allSatisfy { $0.count <= 76 })
+        let order = String(decoding: try #require(Data(base64Encoded: parts[1].content, options: .ignoreUnknownCharacters)), as: UTF8.self)
+        #expect(order.contains("\"number\":\"tok_") && !order.contains("cvv") && order.contains("\"qty\":1"), "\(order)")
+        #expect(parts[2].content.contains("1,tok_") && parts[2].content.contains("caf=C3=A9 =3D") && !PANDetector.containsPAN(parts[2].content))
+        #expect(parts[3].content == blob)
+        // Clean parts in transfer encodings: nothing to change, the body goes on as sent.
+        let clean = part("scan", "Content-Transfer-Encoding: base64", blob) + part("note", "Content-Transfer-Encoding: quoted-printable", "caf=C3=A9=\r\n ok")
+            + "--\(boundary)--\r\n"
+        #expect(try RequestTokenizer().rewriteBody(Array(clean.utf8), kind: kind, tokenFor: tokenFor).body == nil)
+        // Not valid in the coding it names: refused, saying so.
+        for (coding, content) in [("base64", "QUJD=QUJD"), ("base64", "QUJ"), ("base64", "QU*D"), ("quoted-printable", "a=4"), ("quoted-printable", "a=XY b")] {
+            let damaged = part("a", "Content-Transfer-Encoding: \(coding)", content) + "--\(boundary)--\r\n"
+            #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "\(coding) that does not decode"), "\(coding) \(content)") {
+                try RequestTokenizer().rewriteBody(Array(damaged.utf8), kind: kind, tokenFor: tokenFor)
+            }
+        }
+        #expect(RequestTokenizer.Refusal.unreadable(encoding: "x-uuencode").description.contains("send the part unencoded"))
     }
 
     /// What a multipart body carries besides text fields: a card number as a file name, a JSON part with a
@@ -285,19 +338,28 @@ struct RequestTokenizerTests {
         let tail = "--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--\(boundary)--\r\n4111111111111111"
         let trimmed = try RequestTokenizer().rewriteBody(Array(tail.utf8), kind: kind, withContext: false, tokenFor: tokenFor)
         #expect(trimmed.body.map { String(decoding: $0, as: UTF8.self) } == "--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--\(boundary)--\r\n")
+        // However spelled, a transfer encoding is read: a card number in base64 (`NDEx…` is 4111…) or
+        // quoted-printable becomes its token; one the gateway cannot decode is refused.
         for header in ["Content-Transfer-Encoding:base64", "content-transfer-encoding:\tQuoted-Printable", "Content-Transfer-Encoding: x-uuencode"] {
-            let encoded = "--\(boundary)\r\n\(header)\r\n\r\nNDExMQ==\r\n--\(boundary)--\r\n"
-            #expect(throws: RequestTokenizer.Refusal.self, "\(header)") {
-                try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
+            let content = header.hasSuffix("base64") ? "NDExMTExMTExMTExMTExMQ==" : "4111111111=\r\n111111"
+            let encoded = "--\(boundary)\r\n\(header)\r\n\r\n\(content)\r\n--\(boundary)--\r\n"
+            if header.hasSuffix("uuencode") {
+                #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "x-uuencode")) {
+                    try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
+                }
+            } else {
+                let rewritten = try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
+                #expect(rewritten.tokenized == 1, "\(header)")
             }
         }
-        // Two encodings named (the second one counts for some parsers), and header lines ending in a bare LF.
-        for headers in ["Content-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64", "X-A: 1\nContent-Transfer-Encoding: base64"] {
-            let encoded = "--\(boundary)\r\n\(headers)\r\n\r\nNDExMQ==\r\n--\(boundary)--\r\n"
-            #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64"), "\(headers)") {
-                try RequestTokenizer().rewriteBody(Array(encoded.utf8), kind: kind, tokenFor: tokenFor)
-            }
+        // Two encodings named (the second one counts for some parsers): refused.
+        let twice = "--\(boundary)\r\nContent-Transfer-Encoding: 8bit\r\nContent-Transfer-Encoding: base64\r\n\r\nNDExMQ==\r\n--\(boundary)--\r\n"
+        #expect(throws: RequestTokenizer.Refusal.unreadable(encoding: "base64")) {
+            try RequestTokenizer().rewriteBody(Array(twice.utf8), kind: kind, tokenFor: tokenFor)
         }
+        // Header lines ending in a bare LF: the encoding is still read.
+        let bareLF = "--\(boundary)\r\nX-A: 1\nContent-Transfer-Encoding: base64\r\n\r\nNDExMTExMTExMTExMTExMQ==\r\n--\(boundary)--\r\n"
+        #expect(try RequestTokenizer().rewriteBody(Array(bareLF.utf8), kind: kind, tokenFor: tokenFor).tokenized == 1)
         // A JSON part sent without a type is read as JSON.
         let untyped = "--\(boundary)\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\n{\"cvv\":\"321\",\"n\":1}\r\n--\(boundary)--\r\n"
         let sniffed = try RequestTokenizer().rewriteBody(Array(untyped.utf8), kind: kind, withContext: false, tokenFor: tokenFor)

@@ -62,7 +62,8 @@ public enum CardRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         case .unparseable(let kind):
             "The \(kind) body appears to contain card data (a card number or security code) but is not well-formed, so it cannot be tokenized."
         case .unreadable(let encoding):
-            "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers."
+            "A multipart part uses Content-Transfer-Encoding \(encoding), which the gateway cannot scan for card numbers; "
+                + "send the part unencoded (binary), or in valid base64 or quoted-printable."
         case .unreadableCharset(let charset):
             "The body is \(charset) text, which the gateway cannot scan for card numbers; send it as UTF-8."
         case .nonASCIIDigits:

@@ -21,7 +21,8 @@ public enum PercentDecoding {
         return output
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// A hexadecimal digit's value, either case.
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x57

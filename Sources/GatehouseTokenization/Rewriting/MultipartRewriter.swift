@@ -1,8 +1,9 @@
 import Foundation
 
 /// Rewrites `multipart/form-data` (RFC 7578): each part's content is scanned and its card numbers
-/// become tokens; parts named as security codes are dropped. Parts in a transfer encoding the
-/// gateway cannot read (base64, quoted-printable) make the body unscannable.
+/// become tokens; parts named as security codes are dropped. A part in base64 or quoted-printable
+/// is read decoded and, when rewritten, encoded again; any other transfer encoding, or one that does
+/// not decode, makes the body unscannable.
 struct MultipartRewriter {
     struct Malformed: Error {}
     struct Unreadable: Error { let encoding: String }
@@ -13,7 +14,10 @@ struct MultipartRewriter {
 
     private struct Part {
         let headers: ArraySlice<UInt8>
-        let content: ArraySlice<UInt8>
+        /// As sent, and as read (decoded from its transfer coding).
+        let sent: ArraySlice<UInt8>
+        let content: [UInt8]
+        let coding: PartTransferCoding
         /// Every name its Content-Disposition gives (`name`, and the RFC 2231 spellings).
         let names: [[UInt8]]
     }
@@ -33,11 +37,13 @@ struct MultipartRewriter {
             let part = bytes[partStart..<next.lowerBound]
             guard let blank = part.firstRange(of: Array("\r\n\r\n".utf8)) else { throw Malformed() }
             let headers = bytes[partStart..<blank.lowerBound]
-            for encoding in Self.headerValues("content-transfer-encoding", in: headers).map({ $0.lowercased() })
-            where !["7bit", "8bit", "binary"].contains(encoding) {
-                throw Unreadable(encoding: encoding)
+            let encodings = Self.headerValues("content-transfer-encoding", in: headers).map { $0.lowercased() }
+            let sent = bytes[blank.upperBound..<next.lowerBound]
+            guard let coding = PartTransferCoding(headerValues: encodings) else {
+                throw Unreadable(encoding: encodings.first { PartTransferCoding(headerValues: [$0]) != .identity } ?? encodings[0])
             }
-            parts.append(Part(headers: headers, content: bytes[blank.upperBound..<next.lowerBound], names: Self.fieldNames(headers)))
+            guard let content = coding.decode(sent) else { throw Unreadable(encoding: encodings[0] + " that does not decode") }
+            parts.append(Part(headers: headers, sent: sent, content: content, coding: coding, names: Self.fieldNames(headers)))
             cursor = next.upperBound
         }
         // What follows the closing delimiter is not forwarded once anything changed; a card in it changes it.
@@ -48,7 +54,7 @@ struct MultipartRewriter {
             return kinds.contains(.securityCode) ? .securityCode : kinds.first { $0 != .other } ?? .other
         }
         var context = CardContext()
-        for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: Array(part.content)) }
+        for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: part.content) }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         // The preamble, each part's header lines (a file name may be a card number) and content are
@@ -72,7 +78,7 @@ struct MultipartRewriter {
             output.append(contentsOf: delimiter + Array("\r\n".utf8))
             append(part.headers, replacement.replacing(in: Array(part.headers), context: context))
             output.append(contentsOf: Array("\r\n\r\n".utf8))
-            append(part.content, try rewriteContent(part, context: context))
+            append(part.sent, try rewriteContent(part, context: context).map(part.coding.encode))
             output.append(contentsOf: Array("\r\n".utf8))
         }
         output.append(contentsOf: delimiter + Array("--\r\n".utf8))
@@ -82,7 +88,7 @@ struct MultipartRewriter {
     /// A part's content with its card numbers replaced (nil when unchanged); a JSON part by the JSON
     /// rules (security-code members removed), an XML part by the XML rules, anything else as text.
     private mutating func rewriteContent(_ part: Part, context: CardContext) throws -> [UInt8]? {
-        let content = Array(part.content)
+        let content = part.content
         // JSON by its type, or by its look when the type says nothing more specific.
         let type = Self.headerValues("content-type", in: part.headers).first
         if BodyKind(contentType: type) == .json || (type.map { $0.lowercased().hasPrefix("text/plain") } ?? true) && JSONText.looksLikeJSON(content) {

@@ -181,8 +181,17 @@ extension RequestTokenizer: CardProtection {
     public func rewriteBody(
         _ body: [UInt8], contentType: String?, withContext: Bool, contentsLimit: Int? = nil, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewriteOutcome {
-        try EncodedCardData.check(body, contentsLimit: contentsLimit)
         let kind = BodyKind(contentType: contentType)
+        // Encoded data is checked before anything is rewritten (a card processor sees no card of a
+        // request that is refused), except in a multipart body, whose base64 parts are read decoded
+        // and tokenized: there what would go on is checked again once rewritten.
+        var checkForwarded = false
+        do {
+            try EncodedCardData.check(body, contentsLimit: contentsLimit)
+        } catch .encodedCardNumber(let encoding) {
+            guard case .multipart = kind, encoding == "base64" else { throw .encodedCardNumber(encoding: encoding) }
+            checkForwarded = true
+        }
         if let charset = WideText.charset(of: body, contentType: contentType, kind: kind) {
             // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
             guard let text = WideText.decode(body, charset: charset), !Self.mayHoldCardData(Array(text.utf8)) else {
@@ -194,6 +203,7 @@ extension RequestTokenizer: CardProtection {
         // What would go on, read with other digits and spaces as ASCII, or with character references
         // decoded (as a page showing it would), holds no card number.
         let forwarded = outcome.body ?? body
+        if checkForwarded { try EncodedCardData.check(forwarded, contentsLimit: contentsLimit) }
         if UnicodeDigits.holdCardNumber(forwarded) { throw .nonASCIIDigits }
         if let decoded = CharacterReferences.decodingCardCharacters(forwarded), MarkupRewriter.holdsCardNumber(decoded) {
             throw .characterReferences
