@@ -263,8 +263,14 @@ struct CardTokenizationTests {
         let csv = "customer,card\nacme,\(Self.cards[0])\n"
         try csv.write(toFile: scratch.path("orders.csv"), atomically: true, encoding: .utf8)
         try "customer,amount\nacme,12.00\n".write(toFile: scratch.path("clean.csv"), atomically: true, encoding: .utf8)
+        // A Word document whose number was typed across two runs (a spell-check mark, then bold).
+        try FileManager.default.createDirectory(atPath: scratch.path("word"), withIntermediateDirectories: true)
+        let document = #"<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t xml:space="preserve">Card 4111 1111</w:t></w:r>"#
+            + #"<w:proofErr w:type="spellStart"/><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"> 1111 1111</w:t></w:r></w:p></w:body></w:document>"#
+        try document.write(toFile: scratch.path("word/document.xml"), atomically: true, encoding: .utf8)
         let made = try ProcessRunner.run(
-            "/bin/sh", ["-c", "gzip -k orders.csv && zip -q orders.zip orders.csv && zip -q clean.zip clean.csv && zip -q -P secret locked.zip clean.csv"],
+            "/bin/sh", ["-c", "gzip -k orders.csv && zip -q orders.zip orders.csv && zip -q clean.zip clean.csv && zip -q -P secret locked.zip clean.csv"
+                + " && zip -q -r report.docx word"],
             currentDirectory: scratch.url.path)
         #expect(made.status == 0, "\(made.stderr)")
         let base64 = Data(csv.utf8).base64EncodedString()
@@ -278,6 +284,7 @@ struct CardTokenizationTests {
             ("indented base64 in XML", fixture.bearer + ["-H", "Content-Type: application/xml", "--data-binary", xml], "base64"),
             ("a gzip upload", fixture.bearer + ["-H", "Content-Type: application/gzip", "--data-binary", "@" + scratch.path("orders.csv.gz")], "gzip"),
             ("a ZIP in a form", fixture.bearer + ["-F", "file=@" + scratch.path("orders.zip")], "ZIP"),
+            ("a number split into Word runs", fixture.bearer + ["-F", "file=@" + scratch.path("report.docx")], "ZIP"),
             ("base64 in a cookie", fixture.bearer + ["-H", "Cookie: import=\(urlSafe)"], "base64"),
         ]
         var forwarded = fixture.upstream.received.count

@@ -106,6 +106,36 @@ struct EncodedCardDataTests {
         #expect(refusal(try Self.zip("orders.csv", Self.csv, method: 0)) == nil)
     }
 
+    /// Office documents split a typed number into runs where its formatting or a spell-check mark
+    /// changes: read as the document shows it, the number is found; numbers in different paragraphs
+    /// or cells are never joined.
+    @Test func numbersSplitIntoOfficeRunsAreFound() throws {
+        let word = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="w"><w:body><w:p w:rsidR="41111111">"#
+            + #"<w:r><w:t xml:space="preserve">Card: 4111 1111</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:b/>"#
+            + #"<w:sz w:val="24"/></w:rPr><w:t xml:space="preserve"> 1111 1111</w:t></w:r></w:p></w:body></w:document>"#
+        let sheet = #"<sst count="1"><si><r><t>5555 5555</t></r><r><rPr><b/><sz val="11"/><color rgb="FF0000"/></rPr><t> 5555 4444</t></r></si></sst>"#
+        let slide = #"<p:sld><a:p><a:r><a:rPr lang="en-US"/><a:t>3782 822463</a:t></a:r><a:r><a:rPr b="1"/><a:t> 10005</a:t></a:r></a:p></p:sld>"#
+        let text = #"<office:text><text:p>6011 1111 <text:span text:style-name="T1">1111</text:span> 1117</text:p></office:text>"#
+        for (name, xml) in [("word/document.xml", word), ("xl/sharedStrings.xml", sheet), ("ppt/slides/slide1.xml", slide), ("content.xml", text)] {
+            #expect(refusal(try Self.zip(name, xml)) == .encodedCardNumber(encoding: "ZIP"), "\(name)")
+            // Each alone is no card number as written.
+            #expect(!xml.contains("4111 1111 1111 1111") && !xml.contains("5555 5555 5555 4444"))
+        }
+        // The same digits in different paragraphs, cells or rows: not joined, nothing refused.
+        let apart = [
+            #"<w:document><w:body><w:p><w:r><w:t>Order 4111 1111</w:t></w:r></w:p><w:p><w:r><w:t>1111 1111</w:t></w:r></w:p></w:body></w:document>"#,
+            #"<sst><si><t>4111111111</t></si><si><t>111111</t></si></sst>"#,
+            #"<worksheet><sheetData><row><c><v>4111111111</v></c><c><v>111111</v></c></row></sheetData></worksheet>"#,
+            #"<w:document><w:p><w:r><w:t>4111 1111</w:t><w:tab/><w:t>1111 1111</w:t><w:br/></w:r></w:p></w:document>"#,
+        ]
+        for xml in apart {
+            #expect(refusal(try Self.zip("word/document.xml", xml)) == nil, "\(xml)")
+        }
+        let shown = Array("<doc><!-- 4111 --><?pi x?><w:t><![CDATA[12]]></w:t><w:noBreakHyphen/>3<text:s/>4</doc>".utf8).withUnsafeBytes(DocumentText.visibleText)
+        #expect(String(decoding: shown, as: UTF8.self) == "\n12-3 4\n")
+        #expect(Array("  <?xml?>".utf8).withUnsafeBytes(DocumentText.mayBeXML) && !Array("4111 <b>".utf8).withUnsafeBytes(DocumentText.mayBeXML))
+    }
+
     @Test func compressedDataThatCannotBeReadIsRefused() throws {
         let encrypted = try Self.zip("orders.csv", "anything", flags: 1)
         let encryptedMessage = try #require(refusal(encrypted)).description
