@@ -49,7 +49,7 @@ struct EncodedCardDataTests {
         let wrapped = Data((String(repeating: "x", count: 20) + Self.csv).utf8).base64EncodedString(options: .lineLength76Characters)
         // (The number's bytes, 46 to 65, are characters 61 to 88: the break at 76 falls inside it.)
         #expect(wrapped.contains("\r\n"))
-        let cases = [
+        var cases = [
             "{\"file\":\"\(encoded)\"}",
             "{\"file\":\"data:text/csv;base64,\(encoded)\"}",
             "file=\(urlSafe)&x=1",
@@ -62,14 +62,21 @@ struct EncodedCardDataTests {
             "{\"file\":\"" + encoded.replacingOccurrences(of: "/", with: "\\/") + "\"}",
             "file=" + encoded.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2f")
                 .replacingOccurrences(of: "=", with: "%3D"),
+        ]
+        let lines = wrapped.components(separatedBy: "\r\n")
+        cases += [
             // XML: lines indented (pretty-printed), or ended by character references (JDK serializers).
-            "<doc>\n    <data>\n      " + wrapped.replacingOccurrences(of: "\r\n", with: "\n      ") + "\n    </data>\n</doc>",
-            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "\n\t\t") + "</data>",
-            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#13;\n") + "</data>",
-            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#xD;&#xA;  ") + "</data>",
-            "<data>" + wrapped.replacingOccurrences(of: "\r\n", with: "&#013;&#x0a;") + "</data>",
-            // That XML, as a JSON string.
-            "{\"xml\":\"<data>\\n  " + wrapped.replacingOccurrences(of: "\r\n", with: "\\n  ") + "</data>\"}",
+            "<doc>\n    <data>\n      " + lines.joined(separator: "\n      ") + "\n    </data>\n</doc>",
+            "<data>" + lines.joined(separator: "\n\t\t") + "</data>",
+            "<data>" + lines.joined(separator: "&#13;\n") + "</data>",
+            "<data>" + lines.joined(separator: "&#xD;&#xA;  ") + "</data>",
+            "<data>" + lines.joined(separator: "&#013;&#x0a;") + "</data>",
+            // That XML, as a JSON string (indented with spaces or tabs), as a form value, in an attribute.
+            "{\"xml\":\"<data>\\n  " + lines.joined(separator: "\\n  ") + "</data>\"}",
+            "{\"xml\":\"<data>\\n\\t\\t" + lines.joined(separator: "\\r\\n\\t\\t") + "</data>\"}",
+            "xml=%3Cdata%3E" + lines.joined(separator: "%0A%20%20").replacingOccurrences(of: "+", with: "%2B")
+                .replacingOccurrences(of: "/", with: "%2F"),
+            "<file data=\"" + lines.joined(separator: "&#10;&#9;") + "\"/>",
         ]
         for text in cases {
             #expect(refusal(text) == .encodedCardNumber(encoding: "base64"), "\(text)")
@@ -315,7 +322,7 @@ struct EncodedCardDataTests {
     @Test func indentedLinesAreJoined() {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_".utf8)
         let breaks = ["\n", "\r\n", "\\n", "%0A", "&#13;", "&#xD;&#xA;", "&#10;"]
-        let between = ["", " ", "  ", "\t", "    ", "\t \t"]
+        let between = ["", " ", "  ", "\t", "    ", "\t \t", "\\t\\t", "%20%20", "%09", "&#9;", "&#32; ", "&#x20;"]
         let ends = ["\"", "<", " ", "=", ":", "&amp;", "\t"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseCompression
 import GatehouseCore
 import GatehouseTokenization
 import Testing
@@ -314,6 +315,57 @@ struct RequestTokenizerTests {
             }
         }
         #expect(RequestTokenizer.Refusal.unreadable(encoding: "x-uuencode").description.contains("send the part unencoded"))
+    }
+
+    /// A part in a transfer encoding is read as every parser may read it: as sent (most form parsers
+    /// ignore the coding), decoded (with what it hides inside checked as the whole body is), and with
+    /// its headers ended as a lenient parser ends them. What one reading would let through is refused.
+    @Test func transferEncodedPartsHideNothing() throws {
+        let boundary = "b0undary"
+        let type = "multipart/form-data; boundary=\(boundary)"
+        func body(_ headers: String, _ content: String) -> [UInt8] {
+            Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\(headers)\r\n\r\n\(content)\r\n--\(boundary)--\r\n".utf8)
+        }
+        func refusal(_ bytes: [UInt8], _ contentType: String = type) -> CardRefusal? {
+            do {
+                _ = try RequestTokenizer().rewriteBody(bytes, contentType: contentType, withContext: false, tokenFor: tokenFor)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let base64 = "Content-Transfer-Encoding: base64", quoted = "Content-Transfer-Encoding: quoted-printable"
+        // A card number as sent: valid base64 (noise decoded), or behind a QP escape.
+        #expect(refusal(body(base64, "4111111111111111")) == .unparseable(kind: "multipart"))
+        #expect(refusal(body(quoted, "=4111111111111111")) == .unparseable(kind: "multipart"))
+        // Base64 text with a card number inside a QP part, cut by a soft break or spelled in escapes.
+        let inner = Data("order 1234, card 4111111111111111, exp 12/29".utf8).base64EncodedString()
+        let cut = inner.index(inner.startIndex, offsetBy: 30)
+        #expect(refusal(body(quoted, inner[..<cut] + "=\r\n" + inner[cut...])) == .encodedCardNumber(encoding: "base64"))
+        #expect(refusal(body(quoted, inner.utf8.map { String(format: "=%02X", $0) }.joined())) == .encodedCardNumber(encoding: "base64"))
+        // gzip inside a QP part; character references and other digits inside base64 parts.
+        var gzip: [UInt8] = []
+        let deflater = try StreamingDeflater(format: .gzip)
+        try Array("A,4111111111111111\n".utf8).withUnsafeBytes { try deflater.feed($0) { gzip += $0 } }
+        try deflater.finish { gzip += $0 }
+        let escaped = gzip.map { byte in (33...126).contains(byte) && byte != 61 ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte) }.joined()
+        #expect(refusal(body(quoted, escaped)) == .encodedCardNumber(encoding: "gzip"))
+        let references = Data(#"{"note":"&#52;111111111111111"}"#.utf8).base64EncodedString()
+        #expect(refusal(body(base64 + "\r\nContent-Type: application/json", references)) == .characterReferences)
+        let wide = Data("4111111111111111 and ５５５５５５５５５５５５４４４４".utf8).base64EncodedString()
+        #expect(refusal(body(base64 + "\r\nContent-Type: text/plain", wide)) == .nonASCIIDigits)
+        // A QP soft break with a space before its line end (Python keeps `=\t` as text).
+        #expect(refusal(body(quoted, "=34=3111111111111111=\t\r\n0000")) == .unreadable(encoding: "quoted-printable that does not decode"))
+        // Headers ended by a bare-LF empty line, where a lenient parser starts the content.
+        let lenient = body(quoted + "\r\n\n=34=31=31=31=31=31=31=31=31=31=31=31=31=31=31=31", "x")
+        #expect(refusal(lenient) == .unparseable(kind: "multipart"))
+        // A multipart body declared UTF-16 but written in ASCII: read as its bytes too.
+        let utf16 = type + "; charset=utf-16"
+        #expect(refusal(body("X-A: 1", "NDExMTExMTExMTExMTExMQ=="), utf16) == .encodedCardNumber(encoding: "base64"))
+        #expect(refusal(body("X-A: 1", "card 4111111111111111 "), utf16) == .unreadableCharset("UTF-16"))
+        // Clean parts in both codings still go on.
+        #expect(refusal(body(base64, Data("hello, world".utf8).base64EncodedString())) == nil)
+        #expect(refusal(body(quoted, "caf=C3=A9=\r\n ok")) == nil)
     }
 
     /// What a multipart body carries besides text fields: a card number as a file name, a JSON part with a

@@ -3,8 +3,9 @@
 /// URL-safe `-_`), and a run goes on across what wraps or escapes it where it travels: line breaks
 /// (MIME wraps at 76), JSON's `\n`, `\r` and `\/`, a form's `%2B`, `%2F`, `%0A`, XML's character
 /// references for line breaks (`&#13;`, `&#xA;`: what JDK serializers write), and the spaces or
-/// tabs that indent the next line (pretty-printed XML and JSON). Padding ends a run; so does a space
-/// that follows no line break.
+/// tabs that indent the next line (pretty-printed XML and JSON), raw or escaped (`\t`, `%20`,
+/// `&#9;`). Padding ends a run; so does a space that follows no line break. Not joined: a form's
+/// `+` for a space, which is also a base64 character.
 enum Base64Runs {
     /// The fewest characters that can hold a card number: 13 bytes take 18.
     static let shortest = 18
@@ -66,10 +67,12 @@ enum Base64Runs {
         switch bytes[index - 1] {
         case 0x0A, 0x0D, 0x20, 0x09, UInt8(ascii: ";"):
             return true
-        case UInt8(ascii: "n"), UInt8(ascii: "r"):
+        case UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             return index >= 2 && bytes[index - 2] == UInt8(ascii: "\\")
-        case UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"), UInt8(ascii: "d"):
+        case UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"), UInt8(ascii: "d"), UInt8(ascii: "9"):
             return index >= 3 && bytes[index - 3] == UInt8(ascii: "%") && bytes[index - 2] == UInt8(ascii: "0")
+        case UInt8(ascii: "0"):
+            return index >= 3 && bytes[index - 3] == UInt8(ascii: "%") && bytes[index - 2] == UInt8(ascii: "2")
         default:
             return false
         }
@@ -122,23 +125,31 @@ enum Base64Runs {
                     continue
                 }
                 let inRun = index > runStart || joined != nil
-                var skip = 1, value: UInt8?, joins = inRun, lineBreak = true
+                var skip = 1, value: UInt8?, joins = inRun
+                /// What was joined across: a line break, or indentation (which joins only after one).
+                var lineBreak = false, indentation = false
                 switch byte {
                 case 0x0A, 0x0D:
-                    break
+                    lineBreak = true
                 case 0x20, 0x09:
-                    joins = inRun && afterBreak
-                case UInt8(ascii: "\\") where index + 1 < count && (bytes[index + 1] == UInt8(ascii: "n") || bytes[index + 1] == UInt8(ascii: "r")):
+                    indentation = true
+                case UInt8(ascii: "\\") where index + 1 < count:
                     skip = 2
-                case UInt8(ascii: "\\") where index + 1 < count && bytes[index + 1] == UInt8(ascii: "/"):
-                    skip = 2
-                    value = 63
+                    switch bytes[index + 1] {
+                    case UInt8(ascii: "n"), UInt8(ascii: "r"): lineBreak = true
+                    case UInt8(ascii: "t"): indentation = true
+                    case UInt8(ascii: "/"): value = 63
+                    default:
+                        joins = false
+                        skip = 1
+                    }
                 case UInt8(ascii: "%") where index + 2 < count:
                     skip = 3
                     switch (bytes[index + 1], bytes[index + 2] | 0x20) {
                     case (UInt8(ascii: "2"), UInt8(ascii: "b")): value = 62
                     case (UInt8(ascii: "2"), UInt8(ascii: "f")): value = 63
-                    case (UInt8(ascii: "0"), UInt8(ascii: "a")), (UInt8(ascii: "0"), UInt8(ascii: "d")): break
+                    case (UInt8(ascii: "0"), UInt8(ascii: "a")), (UInt8(ascii: "0"), UInt8(ascii: "d")): lineBreak = true
+                    case (UInt8(ascii: "2"), UInt8(ascii: "0")), (UInt8(ascii: "0"), UInt8(ascii: "9")): indentation = true
                     case (UInt8(ascii: "3"), UInt8(ascii: "d")): joins = false  // padding
                     default:
                         // Any other escape ends the run at its '%' (what follows may start another).
@@ -146,8 +157,10 @@ enum Base64Runs {
                         skip = 1
                     }
                 case UInt8(ascii: "&"):
-                    if let length = lineBreakReference(at: index, in: bytes) {
-                        skip = length
+                    if let reference = characterReference(at: index, in: bytes), [9, 10, 13, 32].contains(reference.value) {
+                        skip = reference.length
+                        lineBreak = reference.value == 10 || reference.value == 13
+                        indentation = !lineBreak
                     } else {
                         joins = false
                     }
@@ -155,8 +168,12 @@ enum Base64Runs {
                     // '=' (padding) and anything else end the run.
                     joins = false
                 }
-                if value != nil { lineBreak = false }
-                afterBreak = joins && lineBreak && (afterBreak || (byte != 0x20 && byte != 0x09))
+                if indentation, !(inRun && afterBreak) {
+                    // Spaces after no line break end the run (an escaped one at its first byte).
+                    joins = false
+                    skip = 1
+                }
+                afterBreak = joins && (lineBreak || indentation)
                 if joins || (value != nil && !inRun) {
                     gather(upTo: index)
                     if let value { joined!.append(value) }
@@ -170,10 +187,10 @@ enum Base64Runs {
         }
     }
 
-    /// The length of `&#10;`, `&#13;`, `&#xA;` or `&#xD;` at `index` (any case, leading zeros), nil
-    /// for any other text.
-    static func lineBreakReference(at index: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard index + 4 < bytes.count, bytes[index + 1] == UInt8(ascii: "#") else { return nil }
+    /// A numeric character reference at `index` (`&#10;`, `&#x9;`, any case, leading zeros): its
+    /// length and the code point it names; nil for any other text.
+    static func characterReference(at index: Int, in bytes: UnsafeRawBufferPointer) -> (length: Int, value: Int)? {
+        guard index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "#") else { return nil }
         var cursor = index + 2
         let hex = bytes[cursor] | 0x20 == UInt8(ascii: "x")
         if hex { cursor += 1 }
@@ -190,8 +207,8 @@ enum Base64Runs {
             digits += 1
             cursor += 1
         }
-        guard digits > 0, value == 10 || value == 13, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else { return nil }
-        return cursor + 1 - index
+        guard digits > 0, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else { return nil }
+        return (cursor + 1 - index, value)
     }
 
     /// The bytes a run spells when read from its `offset`th character (a run may start with

@@ -47,15 +47,33 @@ public enum EncodedCardData {
     /// for them all: a header each cannot make a budget each.
     public static func check(_ texts: [String], contentsLimit limit: Int? = nil) throws(CardRefusal) {
         let long = texts.filter { $0.utf8.count >= Base64Runs.shortest }
-        guard !long.isEmpty else { return }
-        let budget = ContentsBudget(total: min(limit ?? .max, contentsLimit(forSize: long.reduce(0) { $0 + $1.utf8.count })))
-        var refusal: CardRefusal?
-        for var text in long where refusal == nil {
+        try check(eachOf: long.count, size: long.reduce(0) { $0 + $1.utf8.count }, contentsLimit: limit) { index, budget throws(CardRefusal) in
+            var text = long[index], refusal: CardRefusal?
             text.withUTF8 { utf8 in
                 do throws(CardRefusal) { try check(UnsafeRawBufferPointer(utf8), budget: budget) } catch { refusal = error }
             }
+            if let refusal { throw refusal }
         }
-        if let refusal { throw refusal }
+    }
+
+    /// A multipart body's decoded parts, read apart with one budget for them all.
+    static func check(_ pieces: [[UInt8]], contentsLimit limit: Int? = nil) throws(CardRefusal) {
+        let long = pieces.filter { $0.count >= Base64Runs.shortest }
+        try check(eachOf: long.count, size: long.reduce(0) { $0 + $1.count }, contentsLimit: limit) { index, budget throws(CardRefusal) in
+            var refusal: CardRefusal?
+            long[index].withUnsafeBytes { bytes in
+                do throws(CardRefusal) { try check(bytes, budget: budget) } catch { refusal = error }
+            }
+            if let refusal { throw refusal }
+        }
+    }
+
+    private static func check(
+        eachOf count: Int, size: Int, contentsLimit limit: Int?, _ read: (Int, ContentsBudget) throws(CardRefusal) -> Void
+    ) throws(CardRefusal) {
+        guard count > 0 else { return }
+        let budget = ContentsBudget(total: min(limit ?? .max, contentsLimit(forSize: size)))
+        for index in 0..<count { try read(index, budget) }
     }
 
     private struct Found: Error {

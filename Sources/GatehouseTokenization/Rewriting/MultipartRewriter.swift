@@ -11,6 +11,8 @@ struct MultipartRewriter {
     let boundary: [UInt8]
     var replacement: TokenReplacement
     var removed = 0
+    /// The most decompressed data the check of decoded parts may make (nil: what their size allows).
+    var contentsLimit: Int?
 
     private struct Part {
         let headers: ArraySlice<UInt8>
@@ -43,6 +45,10 @@ struct MultipartRewriter {
                 throw Unreadable(encoding: encodings.first { PartTransferCoding(headerValues: [$0]) != .identity } ?? encodings[0])
             }
             guard let content = coding.decode(sent) else { throw Unreadable(encoding: encodings[0] + " that does not decode") }
+            // Headers ended by a bare LF line, as some parsers end them, would start the content elsewhere.
+            if coding != .identity, headers.firstRange(of: [0x0A, 0x0A]) != nil || headers.firstRange(of: [0x0A, 0x0D, 0x0A]) != nil {
+                throw Malformed()
+            }
             parts.append(Part(headers: headers, sent: sent, content: content, coding: coding, names: Self.fieldNames(headers)))
             cursor = next.upperBound
         }
@@ -55,6 +61,7 @@ struct MultipartRewriter {
         }
         var context = CardContext()
         for (part, kind) in zip(parts, kinds) { context.note(kind: kind, value: part.content) }
+        var decodedContents: [[UInt8]] = []
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         // The preamble, each part's header lines (a file name may be a card number) and content are
@@ -78,10 +85,22 @@ struct MultipartRewriter {
             output.append(contentsOf: delimiter + Array("\r\n".utf8))
             append(part.headers, replacement.replacing(in: Array(part.headers), context: context))
             output.append(contentsOf: Array("\r\n\r\n".utf8))
-            append(part.sent, try rewriteContent(part, context: context).map(part.coding.encode))
+            let rewritten = try rewriteContent(part, context: context)
+            let encoded = rewritten.map(part.coding.encode)
+            if part.coding != .identity {
+                // Parsers that ignore the coding (most form parsers) read the part as it goes on: a card
+                // number in its encoded text (`4111…` is valid base64) would pass untokenized.
+                if (encoded ?? Array(part.sent)).withUnsafeBytes(PANDetector.containsPAN) { throw Malformed() }
+                decodedContents.append(rewritten ?? part.content)
+            }
+            append(part.sent, encoded)
             output.append(contentsOf: Array("\r\n".utf8))
         }
         output.append(contentsOf: delimiter + Array("--\r\n".utf8))
+        // What decoded parts go on with is read as the whole body was, before and after rewriting:
+        // encoded data inside them, other digits, character references.
+        try EncodedCardData.check(decodedContents, contentsLimit: contentsLimit)
+        for content in decodedContents { try RequestTokenizer.refuseHiddenCardNumbers(in: content) }
         return changed ? output : nil
     }
 

@@ -106,17 +106,16 @@ enum PartTransferCoding: Equatable {
         return output
     }
 
-    /// `=XX` escapes and soft line breaks (`=` at a line's end, spaces allowed before the break);
-    /// any other `=` is refused.
+    /// `=XX` escapes and soft line breaks (`=` at a line's end); any other `=` is refused.
     private static func decodeQuotedPrintable(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var rest = bytes[...]
         while let equals = rest.firstIndex(of: UInt8(ascii: "=")) {
             output += rest[..<equals]
-            // Spaces may come between a soft break's '=' and its line end.
-            let afterSpaces = rest[(equals + 1)...].firstIndex { $0 != 0x20 && $0 != 0x09 } ?? rest.endIndex
-            let following = rest[afterSpaces...]
+            // (RFC 2045 lets spaces come between a soft break's '=' and its line end, but Python's
+            // decoder keeps them as text: such a part is refused, not read one way of two.)
+            let following = rest[(equals + 1)...]
             if following.isEmpty {
                 return output  // a soft break at the very end
             } else if following.first == 0x0A {

@@ -11,20 +11,22 @@ public struct RequestTokenizer: Sendable {
 
     /// `withContext`: findings carry the security code and expiry that travelled with each card
     /// (for a card processor); without it JSON is rewritten in one pass, without a document tree.
+    /// `contentsLimit`: at most this much decompressed data in a multipart body's decoded parts.
     public func rewriteBody(
-        _ body: [UInt8], kind: BodyKind, withContext: Bool = true, tokenFor: @escaping (CardFinding) -> String
+        _ body: [UInt8], kind: BodyKind, withContext: Bool = true, contentsLimit: Int? = nil, tokenFor: @escaping (CardFinding) -> String
     ) throws(Refusal) -> Outcome {
         // A UTF-8 byte-order mark (some Windows clients send one) is kept, and what follows is read
         // (once: a second mark is text).
         if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
-            let outcome = try rewriteUnmarkedBody(Array(body[3...]), kind: kind, withContext: withContext, tokenFor: tokenFor)
+            let outcome = try rewriteUnmarkedBody(
+                Array(body[3...]), kind: kind, withContext: withContext, contentsLimit: contentsLimit, tokenFor: tokenFor)
             return Outcome(body: outcome.body.map { body[..<3] + $0 }, tokenized: outcome.tokenized, removedSecurityCodes: outcome.removedSecurityCodes)
         }
-        return try rewriteUnmarkedBody(body, kind: kind, withContext: withContext, tokenFor: tokenFor)
+        return try rewriteUnmarkedBody(body, kind: kind, withContext: withContext, contentsLimit: contentsLimit, tokenFor: tokenFor)
     }
 
     private func rewriteUnmarkedBody(
-        _ body: [UInt8], kind: BodyKind, withContext: Bool, tokenFor: @escaping (CardFinding) -> String
+        _ body: [UInt8], kind: BodyKind, withContext: Bool, contentsLimit: Int?, tokenFor: @escaping (CardFinding) -> String
     ) throws(Refusal) -> Outcome {
         let replacement = TokenReplacement(tokenFor: tokenFor)
         switch kind {
@@ -37,10 +39,12 @@ public struct RequestTokenizer: Sendable {
             if rewriter.replacement.embeddedTooDeep { throw .unparseable(kind: "form") }
             return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
         case .multipart(let boundary):
-            var rewriter = MultipartRewriter(boundary: Array(boundary.utf8), replacement: replacement)
+            var rewriter = MultipartRewriter(boundary: Array(boundary.utf8), replacement: replacement, contentsLimit: contentsLimit)
             do {
                 let output = try rewriter.rewrite(body)
                 return Outcome(body: output, tokenized: rewriter.replacement.tokenized, removedSecurityCodes: rewriter.removed)
+            } catch let refusal as CardRefusal {
+                throw refusal
             } catch let unreadable as MultipartRewriter.Unreadable {
                 throw .unreadable(encoding: unreadable.encoding)
             } catch is JSONRewriter.NestedTooDeep {
@@ -184,7 +188,8 @@ extension RequestTokenizer: CardProtection {
         let kind = BodyKind(contentType: contentType)
         // Encoded data is checked before anything is rewritten (a card processor sees no card of a
         // request that is refused), except in a multipart body, whose base64 parts are read decoded
-        // and tokenized: there what would go on is checked again once rewritten.
+        // and tokenized: there what would go on is checked again once rewritten (and a processor may
+        // have seen the request's cards by then).
         var checkForwarded = false
         do {
             try EncodedCardData.check(body, contentsLimit: contentsLimit)
@@ -194,21 +199,28 @@ extension RequestTokenizer: CardProtection {
         }
         if let charset = WideText.charset(of: body, contentType: contentType, kind: kind) {
             // Read as text: with card data it is refused (it cannot be rewritten in place), else it goes on as it is.
-            guard let text = WideText.decode(body, charset: charset), !Self.mayHoldCardData(Array(text.utf8)) else {
+            // Read as its bytes too: an application that ignores the charset reads ASCII.
+            guard let text = WideText.decode(body, charset: charset), !Self.mayHoldCardData(Array(text.utf8)), !Self.mayHoldCardData(body) else {
                 throw .unreadableCharset(charset)
             }
+            // (The encoded card number found above is still there.)
+            if checkForwarded { throw .encodedCardNumber(encoding: "base64") }
             return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
         }
-        let outcome = try rewriteBody(body, kind: kind, withContext: withContext, tokenFor: tokenFor)
-        // What would go on, read with other digits and spaces as ASCII, or with character references
-        // decoded (as a page showing it would), holds no card number.
+        let outcome = try rewriteBody(body, kind: kind, withContext: withContext, contentsLimit: contentsLimit, tokenFor: tokenFor)
         let forwarded = outcome.body ?? body
         if checkForwarded { try EncodedCardData.check(forwarded, contentsLimit: contentsLimit) }
+        try Self.refuseHiddenCardNumbers(in: forwarded)
+        return outcome
+    }
+
+    /// What would go on, read with other digits and spaces as ASCII, or with character references
+    /// decoded (as a page showing it would), holds no card number.
+    static func refuseHiddenCardNumbers(in forwarded: [UInt8]) throws(CardRefusal) {
         if UnicodeDigits.holdCardNumber(forwarded) { throw .nonASCIIDigits }
         if let decoded = CharacterReferences.decodingCardCharacters(forwarded), MarkupRewriter.holdsCardNumber(decoded) {
             throw .characterReferences
         }
-        return outcome
     }
 
     public func refuseEncodedCards(in parts: [String], contentsLimit: Int? = nil) throws(CardRefusal) {
