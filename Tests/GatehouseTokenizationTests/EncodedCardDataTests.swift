@@ -138,6 +138,38 @@ struct EncodedCardDataTests {
         for xml in apart {
             #expect(refusal(try Self.zip("word/document.xml", xml)) == nil, "\(xml)")
         }
+        // Word's edits and markers inside a number: a tracked formatting change, a tracked correction
+        // (shown as 4111 1111 1111 1111), a comment, a moved range, a content control; pretty-printed XML.
+        let run = #"</w:t></w:r>"#, next = #"<w:r><w:t xml:space="preserve">"#
+        let edited = [
+            "4111 1111" + run + #"<w:r><w:rPr><w:b/><w:rPrChange w:id="1" w:author="A"><w:rPr/></w:rPrChange></w:rPr><w:t> 1111 1111"#,
+            "4111 1111 1111 111" + run + #"<w:del w:id="2"><w:r><w:delText>2</w:delText></w:r></w:del><w:ins w:id="3">"# + next + "1",
+            "4111 1111" + run + #"<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>"# + next + " 1111 1111",
+            "4111 1111" + run + #"<w:moveToRangeStart w:id="4"/><w:moveTo>"# + next + " 1111 1111",
+            "4111 1111" + run + #"<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent>"# + next + " 1111 1111",
+            "4111 1111" + run + "\n      " + next + " 1111 1111",
+        ]
+        for middle in edited {
+            let xml = "<w:document><w:body><w:p>" + next + middle + "</w:t></w:r></w:p></w:body></w:document>"
+            #expect(refusal(try Self.zip("word/document.xml", xml)) == .encodedCardNumber(encoding: "ZIP"), "\(middle)")
+        }
+        // Text the document does not show inline: hidden, superscript, deleted. Joined, these would be
+        // Luhn-valid card numbers; shown, they are not.
+        let unseen = [
+            "Ref 4000 1234 5678" + run + #"<w:r><w:rPr><w:vanish/></w:rPr><w:t> 9017"#,
+            "Total 401234567890" + run + #"<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>9"#,
+            "Order 4000 1234 5678 90" + run + #"<w:del w:id="1"><w:r><w:delText>1</w:delText></w:r></w:del>"# + next + "7",
+        ]
+        for middle in unseen {
+            let xml = "<w:document><w:body><w:p>" + next + middle + "</w:t></w:r></w:p></w:body></w:document>"
+            #expect(refusal(try Self.zip("word/document.xml", xml)) == nil, "\(middle)")
+        }
+        #expect(PANDetector.containsPAN("4000 1234 5678 9017") && PANDetector.containsPAN("4012345678909") && PANDetector.containsPAN("4000 1234 5678 9017"))
+        // Read in linear time, tag by tag, whatever the tags.
+        let started = Date()
+        let heavy = Array(String(repeating: "<w:r><w:t>1 </w:t></w:r><!-- c --><?p?><![CDATA[2]]><x:y/>", count: 40_000).utf8)
+        #expect(heavy.withUnsafeBytes(DocumentText.visibleText).count == 160_000)
+        #expect(Date().timeIntervalSince(started) < 10)
         let shown = Array("<doc><!-- 4111 --><?pi x?><w:t><![CDATA[12]]></w:t><w:noBreakHyphen/>3<text:s/>4</doc>".utf8).withUnsafeBytes(DocumentText.visibleText)
         #expect(String(decoding: shown, as: UTF8.self) == "\n12-3 4\n")
         #expect(Array("  <?xml?>".utf8).withUnsafeBytes(DocumentText.mayBeXML) && !Array("4111 <b>".utf8).withUnsafeBytes(DocumentText.mayBeXML))

@@ -123,7 +123,9 @@ public enum EncodedCardData {
         try contents.held.withUnsafeBytes { held in
             if mayBeUTF16(held), holdsStandaloneCardNumber(held.filter { $0 != 0 }) { throw Found(encoding: encoding) }
             // An office document's XML: a number split into runs is read as its reader shows it.
-            if DocumentText.mayBeXML(held), holdsStandaloneCardNumber(DocumentText.visibleText(held)) { throw Found(encoding: encoding) }
+            if DocumentText.mayBeXML(held), DocumentText.mayJoinNumbers(held), holdsStandaloneCardNumber(DocumentText.visibleText(held)) {
+                throw Found(encoding: encoding)
+            }
             if depth < deepest { try read(held, depth: depth + 1, budget: budget) }
         }
     }
