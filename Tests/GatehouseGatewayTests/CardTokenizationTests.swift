@@ -272,6 +272,14 @@ struct CardTokenizationTests {
             "/bin/sh", ["-c", "gzip -k orders.csv && zip -q orders.zip orders.csv && zip -q clean.zip clean.csv && zip -q -P secret locked.zip clean.csv"
                 + " && zip -q -r report.docx word"],
             currentDirectory: scratch.url.path)
+        // A generated invoice PDF whose page draws the number from a FlateDecode content stream.
+        let pdf = """
+            import zlib
+            page = zlib.compress(b"BT /F1 12 Tf 72 700 Td [(Card 4111 11)-12(11 1111 1111)] TJ ET")
+            body = b"%%PDF-1.7\\n1 0 obj\\n<< /Length %d /Filter /FlateDecode >>\\nstream\\n" % len(page) + page
+            open("invoice.pdf", "wb").write(body + b"\\nendstream\\nendobj\\n%%EOF\\n")
+            """
+        #expect(try ProcessRunner.run("/usr/bin/python3", ["-c", pdf], currentDirectory: scratch.url.path).status == 0)
         #expect(made.status == 0, "\(made.stderr)")
         let base64 = Data(csv.utf8).base64EncodedString()
         let urlSafe = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -285,6 +293,7 @@ struct CardTokenizationTests {
             ("a gzip upload", fixture.bearer + ["-H", "Content-Type: application/gzip", "--data-binary", "@" + scratch.path("orders.csv.gz")], "gzip"),
             ("a ZIP in a form", fixture.bearer + ["-F", "file=@" + scratch.path("orders.zip")], "ZIP"),
             ("a number split into Word runs", fixture.bearer + ["-F", "file=@" + scratch.path("report.docx")], "ZIP"),
+            ("a number drawn in a PDF", fixture.bearer + ["-F", "file=@" + scratch.path("invoice.pdf")], "PDF"),
             ("base64 in a cookie", fixture.bearer + ["-H", "Cookie: import=\(urlSafe)"], "base64"),
         ]
         var forwarded = fixture.upstream.received.count

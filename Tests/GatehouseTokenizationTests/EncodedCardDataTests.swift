@@ -175,6 +175,52 @@ struct EncodedCardDataTests {
         #expect(Array("  <?xml?>".utf8).withUnsafeBytes(DocumentText.mayBeXML) && !Array("4111 <b>".utf8).withUnsafeBytes(DocumentText.mayBeXML))
     }
 
+    /// A PDF of one page whose content stream (and whatever other streams) are FlateDecode-compressed.
+    static func pdf(_ streams: [String]) throws -> [UInt8] {
+        var file = Array("%PDF-1.7\n%\u{E2}\u{E3}\n".utf8)
+        for (number, stream) in streams.enumerated() {
+            let data = try compressed(Array(stream.utf8), .zlib)
+            file += Array("\(number + 1) 0 obj\n<< /Length \(data.count) /Filter /FlateDecode >>\nstream\r\n".utf8) + data
+            file += Array("\r\nendstream\nendobj\n".utf8)
+        }
+        return file + Array("trailer\n<< /Root 1 0 R >>\n%%EOF\n".utf8)
+    }
+
+    /// A PDF's compressed streams are read: text drawn whole, split by kerning or a font change, in hex
+    /// strings, a form field's value in an object stream; a PDF without a card number passes.
+    @Test func cardNumbersInPDFStreamsAreFound() throws {
+        let drawn = [
+            "BT /F1 12 Tf 72 700 Td (Card: 4111 1111 1111 1111) Tj ET",
+            "BT /F1 12 Tf 72 700 Td [(4111 11)-15(11 1111 1)12(111)] TJ ET",
+            "BT /F1 12 Tf 72 700 Td (5555 5555) Tj /F2 12 Tf ( 5555 4444) Tj ET",
+            "BT /F1 12 Tf 72 700 Td <34313131203131313120313131312031313131> Tj ET",
+            "BT /F1 12 Tf 72 700 Td (\\064111111111111111) Tj ET",
+            "/Span << /ActualText (3782 822463 10005) >> BDC BT (x) Tj ET EMC",
+        ]
+        for content in drawn {
+            #expect(refusal(try Self.pdf(["<< /Type /Page >>", content])) == .encodedCardNumber(encoding: "PDF"), "\(content)")
+        }
+        // A filled form: the field's value kept in a compressed object stream.
+        let objects = "12 0 13 40 << /FT /Tx /T (card) /V (4111111111111111) >> << /FT /Tx /T (name) /V (Ada) >>"
+        #expect(refusal(try Self.pdf([objects])) == .encodedCardNumber(encoding: "PDF"))
+        // Sent as base64 in JSON.
+        let upload = "{\"file\":\"" + Data(try Self.pdf([drawn[1]])).base64EncodedString() + "\"}"
+        #expect(refusal(upload) == .encodedCardNumber(encoding: "PDF"))
+        // An invoice: totals, dates, order numbers, positioned apart; a wide gap is a space.
+        let invoice = [
+            "BT /F1 10 Tf 72 700 Td (Invoice SO-2026-000123) Tj 0 -14 Td (Total 4111.11) Tj 0 -14 Td (1111 1111) Tj",
+            "300 0 Td (1111 1111) Tj ET BT [(Order 4111)-12(1111)] TJ T* (1111 1111) Tj ET",
+        ].joined(separator: " ")
+        #expect(refusal(try Self.pdf(["<< /Type /Page >>", invoice])) == nil)
+        let shown = Array("BT [(ab)-900(cd)-10(ef)] TJ (g\\(h\\)) Tj 0 -14 Td <6869> Tj ET".utf8).withUnsafeBytes(PDFStreams.shownText)
+        #expect(String(decoding: shown, as: UTF8.self) == "ab cdefg(h)\nhi\n")
+        // A stream that does not inflate is no PDF text, and many of them are refused like false starts.
+        var damaged = Array("%PDF-1.4\n".utf8)
+        for _ in 0...CompressedMembers.mostFalseStarts { damaged += Array("<< >>\nstream\n".utf8) + [0x78, 0x9C, 0xFF, 0xFF, 0xFF, 0xFF] + Array("\nendstream\n".utf8) }
+        #expect(refusal(damaged) != nil)
+        #expect(refusal(Array(damaged.prefix(400))) == nil)
+    }
+
     @Test func compressedDataThatCannotBeReadIsRefused() throws {
         let encrypted = try Self.zip("orders.csv", "anything", flags: 1)
         let encryptedMessage = try #require(refusal(encrypted)).description

@@ -116,12 +116,17 @@ public enum EncodedCardData {
         try CompressedMembers.each(in: bytes, budget: budget) { format, contents in
             try readContents(contents, encoding: format, depth: depth, budget: budget)
         }
+        try PDFStreams.each(in: bytes, budget: budget) { contents in
+            try readContents(contents, encoding: "PDF", depth: depth, budget: budget)
+        }
     }
 
     private static func readContents(_ contents: ContentsReader, encoding: String, depth: Int, budget: ContentsBudget) throws {
         if contents.holdsCardNumber { throw Found(encoding: encoding) }
         try contents.held.withUnsafeBytes { held in
             if mayBeUTF16(held), holdsStandaloneCardNumber(held.filter { $0 != 0 }) { throw Found(encoding: encoding) }
+            // A PDF's drawn text, as a viewer lays it out.
+            if PDFStreams.mayShowText(held), holdsStandaloneCardNumber(PDFStreams.shownText(held)) { throw Found(encoding: encoding) }
             // An office document's XML: a number split into runs is read as its reader shows it.
             if DocumentText.mayBeXML(held), DocumentText.mayJoinNumbers(held), holdsStandaloneCardNumber(DocumentText.visibleText(held)) {
                 throw Found(encoding: encoding)
