@@ -428,6 +428,25 @@ struct EncodedCardDataTests {
         #expect(joined.count == 1 && joined[0].count == 48)
     }
 
+    /// The memchr-based search (multipart boundaries, PDF keywords) finds what the standard library's
+    /// search finds, without its cost of about 70 ns a byte.
+    @Test func byteSearchAgreesAndIsFast() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0x61...0x63, using: &generator) }
+            let pattern = (0..<Int.random(in: 1...4, using: &generator)).map { _ in UInt8.random(in: 0x61...0x63, using: &generator) }
+            let from = Int.random(in: 0...10, using: &generator)
+            #expect(text.firstBytes(pattern) == text.firstRange(of: pattern), "\(text) \(pattern)")
+            let slice = text[min(from, text.count)...]
+            #expect(slice.firstBytes(pattern) == slice.firstRange(of: pattern))
+        }
+        // A boundary at the end of 64 MiB: found in milliseconds (the generic search takes seconds).
+        let upload = [UInt8](repeating: UInt8(ascii: "a"), count: 64 << 20) + Array("\r\n--b".utf8)
+        let started = Date()
+        #expect(upload.firstBytes(Array("\r\n--b".utf8)) == (64 << 20)..<(64 << 20) + 5)
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+
     /// Reading is linear: a long run of one character, and long runs of base64 with escapes.
     @Test func longRunsAreReadInLinearTime() {
         let started = Date()

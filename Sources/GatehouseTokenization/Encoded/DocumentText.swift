@@ -161,9 +161,9 @@ enum DocumentText {
         let rest = UnsafeRawBufferPointer(rebasing: xml[open...])
         for special in specials where rest.starts(with: special.start) {
             let body = UnsafeRawBufferPointer(rebasing: rest[special.start.count...])
-            guard let found = body.firstRange(of: special.end) else { return xml.count }
-            if special.keeps { reader.text(UnsafeRawBufferPointer(rebasing: body[..<found.lowerBound])) }
-            return open + special.start.count + found.upperBound
+            guard let found = special.end.withUnsafeBytes({ ByteSearch.first($0, in: body) }) else { return xml.count }
+            if special.keeps { reader.text(UnsafeRawBufferPointer(rebasing: body[..<found])) }
+            return open + special.start.count + found + special.end.count
         }
         guard let close = rest.firstIndex(of: UInt8(ascii: ">")) else { return xml.count }
         reader.tag(UnsafeRawBufferPointer(rebasing: rest[1..<close]))

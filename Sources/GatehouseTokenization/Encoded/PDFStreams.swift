@@ -8,12 +8,10 @@ import GatehouseCore
 enum PDFStreams {
     /// Calls `body` with the inflated contents of each FlateDecode stream of a PDF in `bytes`.
     static func each(in bytes: UnsafeRawBufferPointer, budget: ContentsBudget, _ body: (ContentsReader) throws -> Void) throws {
-        guard let header = bytes.firstRange(of: "%PDF-".utf8) else { return }
-        var from = header.upperBound
-        let keyword = Array("stream".utf8)
-        while let found = UnsafeRawBufferPointer(rebasing: bytes[from...]).firstRange(of: keyword) {
-            let start = from + found.lowerBound
-            from = from + found.upperBound
+        guard let header = ByteSearch.first("%PDF-", in: bytes) else { return }
+        var from = header + 5
+        while let start = ByteSearch.first("stream", in: bytes, from: from) {
+            from = start + 6
             // `>> stream` then an end of line: the keyword itself, not `endstream` or a word in text.
             var before = start
             while before > 0, isSpace(bytes[before - 1]) { before -= 1 }
@@ -34,7 +32,7 @@ enum PDFStreams {
 
     /// Whether contents draw text (a content stream's text operators).
     static func mayShowText(_ content: UnsafeRawBufferPointer) -> Bool {
-        content.firstRange(of: "BT".utf8) != nil && (content.firstRange(of: "Tj".utf8) != nil || content.firstRange(of: "TJ".utf8) != nil)
+        ByteSearch.first("BT", in: content) != nil && (ByteSearch.first("Tj", in: content) != nil || ByteSearch.first("TJ", in: content) != nil)
     }
 
     /// The text a content stream draws: its strings in order, joined across kerning inside a `TJ`

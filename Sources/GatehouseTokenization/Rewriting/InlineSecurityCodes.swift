@@ -82,7 +82,7 @@ enum InlineSecurityCodes {
             // A GraphQL block string: `"""…"""`.
             let block: [UInt8] = [0x22, 0x22, 0x22]
             if quote == 0x22, text[index...].starts(with: block) {
-                guard let close = text[(index + 3)...].firstRange(of: block) else { return nil }
+                guard let close = text[(index + 3)...].firstBytes(block) else { return nil }
                 return (quotedName, close.upperBound)
             }
             index += 1

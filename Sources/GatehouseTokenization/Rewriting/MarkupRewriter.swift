@@ -94,7 +94,7 @@ struct MarkupRewriter {
                     textOnly = false
                     break
                 }
-                guard let sectionEnd = bytes[nextOpen...].firstRange(of: Self.textSections[section].close) else {
+                guard let sectionEnd = bytes[nextOpen...].firstBytes(Self.textSections[section].close) else {
                     unclosedFrom[section] = nextOpen
                     textOnly = false
                     break

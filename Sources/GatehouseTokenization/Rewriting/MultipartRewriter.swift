@@ -26,7 +26,7 @@ struct MultipartRewriter {
 
     mutating func rewrite(_ bytes: [UInt8]) throws -> [UInt8]? {
         let delimiter = Array("--".utf8) + boundary
-        guard let firstDelimiter = bytes.firstRange(of: delimiter) else { throw Malformed() }
+        guard let firstDelimiter = bytes.firstBytes(delimiter) else { throw Malformed() }
         var parts: [Part] = []
         var cursor = firstDelimiter.upperBound
         let separator = Array("\r\n".utf8) + delimiter
@@ -35,9 +35,9 @@ struct MultipartRewriter {
             if bytes[cursor...].starts(with: Array("--".utf8)) { break }
             guard bytes[cursor...].starts(with: Array("\r\n".utf8)) else { throw Malformed() }
             let partStart = cursor + 2
-            guard let next = bytes[partStart...].firstRange(of: separator) else { throw Malformed() }
+            guard let next = bytes[partStart...].firstBytes(separator) else { throw Malformed() }
             let part = bytes[partStart..<next.lowerBound]
-            guard let blank = part.firstRange(of: Array("\r\n\r\n".utf8)) else { throw Malformed() }
+            guard let blank = part.firstBytes(Array("\r\n\r\n".utf8)) else { throw Malformed() }
             let headers = bytes[partStart..<blank.lowerBound]
             let encodings = Self.headerValues("content-transfer-encoding", in: headers).map { $0.lowercased() }
             let sent = bytes[blank.upperBound..<next.lowerBound]
@@ -46,7 +46,7 @@ struct MultipartRewriter {
             }
             guard let content = coding.decode(sent) else { throw Unreadable(encoding: encodings[0] + " that does not decode") }
             // Headers ended by a bare LF line, as some parsers end them, would start the content elsewhere.
-            if coding != .identity, headers.firstRange(of: [0x0A, 0x0A]) != nil || headers.firstRange(of: [0x0A, 0x0D, 0x0A]) != nil {
+            if coding != .identity, headers.firstBytes([0x0A, 0x0A]) != nil || headers.firstBytes([0x0A, 0x0D, 0x0A]) != nil {
                 throw Malformed()
             }
             parts.append(Part(headers: headers, sent: sent, content: content, coding: coding, names: Self.fieldNames(headers)))

@@ -86,7 +86,7 @@ public struct RequestTokenizer: Sendable {
             throw .unparseable(kind: kind)
         }
         // A part in a transfer encoding could hide anything; in a body that does not parse it is not checked.
-        if kind == "multipart", body.map(\.asciiLowercased).firstRange(of: Array("content-transfer-encoding".utf8)) != nil {
+        if kind == "multipart", body.map(\.asciiLowercased).firstBytes(Array("content-transfer-encoding".utf8)) != nil {
             throw .unparseable(kind: kind)
         }
         return Outcome(body: nil, tokenized: 0, removedSecurityCodes: 0)
