@@ -175,6 +175,23 @@ struct EncodedCardDataTests {
         #expect(Array("  <?xml?>".utf8).withUnsafeBytes(DocumentText.mayBeXML) && !Array("4111 <b>".utf8).withUnsafeBytes(DocumentText.mayBeXML))
     }
 
+    /// ASCII85 (Adobe), without its `~>` end.
+    static func ascii85(_ bytes: [UInt8]) -> String {
+        var text = ""
+        for start in stride(from: 0, to: bytes.count, by: 4) {
+            let chunk = Array(bytes[start..<min(start + 4, bytes.count)])
+            let value = (chunk + [UInt8](repeating: 0, count: 4 - chunk.count)).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            var digits: [UInt8] = []
+            var rest = value
+            for _ in 0..<5 {
+                digits.insert(UInt8(rest % 85) + 33, at: 0)
+                rest /= 85
+            }
+            text += String(decoding: digits.prefix(chunk.count + 1), as: UTF8.self)
+        }
+        return text
+    }
+
     /// A PDF of one page whose content stream (and whatever other streams) are FlateDecode-compressed.
     static func pdf(_ streams: [String]) throws -> [UInt8] {
         var file = Array("%PDF-1.7\n%\u{E2}\u{E3}\n".utf8)
@@ -214,6 +231,23 @@ struct EncodedCardDataTests {
         #expect(refusal(try Self.pdf(["<< /Type /Page >>", invoice])) == nil)
         let shown = Array("BT [(ab)-900(cd)-10(ef)] TJ (g\\(h\\)) Tj 0 -14 Td <6869> Tj ET".utf8).withUnsafeBytes(PDFStreams.shownText)
         #expect(String(decoding: shown, as: UTF8.self) == "ab cdefg(h)\nhi\n")
+        // Streams in ASCII85 or ASCII hex before FlateDecode (ReportLab writes ASCII85 by default).
+        let deflated = try Self.compressed(Array(drawn[0].utf8), .zlib)
+        for encoded in [Self.ascii85(deflated) + "~>", deflated.map { String(format: "%02x", $0) }.joined() + ">"] {
+            let file = Array("%PDF-1.4\n1 0 obj\n<< /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n\(encoded)\nendstream\n".utf8)
+            #expect(refusal(file) == .encodedCardNumber(encoding: "PDF"), "\(encoded.prefix(8))")
+        }
+        // A form field's value in UTF-16BE; values of different fields are never joined.
+        #expect(refusal(try Self.pdf(["<< /FT /Tx /V <FEFF0034003100310031003100310031003100310031003100310031003100310031> >>"])) == .encodedCardNumber(encoding: "PDF"))
+        #expect(refusal(try Self.pdf(["<< /V (4111111111) >> << /V (111111) >>"])) == nil)
+        // Text that is no PDF's is not read as one: a gzipped CSV with `BT`, `TJ` and parentheses.
+        let csv = "BTU,Peabody Energy,(4060)\nTJX,TJX Companies,(3028)\nLUV,Southwest,(4657)\nKO,Coca-Cola,(2013)\n"
+        #expect(PANDetector.containsPAN("4060302846572013"))
+        #expect(refusal(try Self.compressed(Array(csv.utf8), .gzip)) == nil)
+        // Empty streams cost an inflater each: charged, so thousands of them exhaust a small allowance.
+        var empties = Array("%PDF-1.4\n".utf8)
+        while empties.count < 64 << 10 { empties += Array(">>stream\n".utf8) + [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01] }
+        #expect(throws: CardRefusal.contentsTooLarge(limitMiB: 2)) { try EncodedCardData.check(empties, contentsLimit: 2 << 20) }
         // A stream that does not inflate is no PDF text, and many of them are refused like false starts.
         var damaged = Array("%PDF-1.4\n".utf8)
         for _ in 0...CompressedMembers.mostFalseStarts { damaged += Array("<< >>\nstream\n".utf8) + [0x78, 0x9C, 0xFF, 0xFF, 0xFF, 0xFF] + Array("\nendstream\n".utf8) }
@@ -445,6 +479,12 @@ struct EncodedCardDataTests {
         let started = Date()
         #expect(upload.firstBytes(Array("\r\n--b".utf8)) == (64 << 20)..<(64 << 20) + 5)
         #expect(Date().timeIntervalSince(started) < 1)
+        // A boundary of 30,000 dashes in a body of dashes: still linear, not a compare at every byte.
+        let dashes = [UInt8](repeating: UInt8(ascii: "-"), count: 1 << 20)
+        let longStarted = Date()
+        #expect(dashes.firstBytes([UInt8](repeating: UInt8(ascii: "-"), count: 30_000) + [0x78]) == nil)
+        #expect((dashes + [0x78]).firstBytes([UInt8](repeating: UInt8(ascii: "-"), count: 30_000) + [0x78]) == (1 << 20) - 30_000..<(1 << 20) + 1)
+        #expect(Date().timeIntervalSince(longStarted) < 5)
     }
 
     /// Reading is linear: a long run of one character, and long runs of base64 with escapes.

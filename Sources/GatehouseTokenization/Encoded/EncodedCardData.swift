@@ -125,8 +125,8 @@ public enum EncodedCardData {
         if contents.holdsCardNumber { throw Found(encoding: encoding) }
         try contents.held.withUnsafeBytes { held in
             if mayBeUTF16(held), holdsStandaloneCardNumber(held.filter { $0 != 0 }) { throw Found(encoding: encoding) }
-            // A PDF's drawn text, as a viewer lays it out.
-            if PDFStreams.mayShowText(held), holdsStandaloneCardNumber(PDFStreams.shownText(held)) { throw Found(encoding: encoding) }
+            // A PDF stream's strings: its drawn text as a viewer lays it out, a form field's value.
+            if encoding == "PDF", holdsStandaloneCardNumber(PDFStreams.shownText(held)) { throw Found(encoding: encoding) }
             // An office document's XML: a number split into runs is read as its reader shows it.
             if DocumentText.mayBeXML(held), DocumentText.mayJoinNumbers(held), holdsStandaloneCardNumber(DocumentText.visibleText(held)) {
                 throw Found(encoding: encoding)

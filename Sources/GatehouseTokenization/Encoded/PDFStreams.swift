@@ -20,8 +20,20 @@ enum PDFStreams {
             if data < bytes.count, bytes[data] == 0x0D { data += 1 }
             guard data < bytes.count, bytes[data] == 0x0A, data + 2 < bytes.count else { continue }
             data += 1
-            guard CompressedMembers.isZlibHeader(bytes[data], bytes[data + 1]) else { continue }
-            if let contents = try CompressedMembers.zlibStream(nearStartOf: UnsafeRawBufferPointer(rebasing: bytes[data...]), budget: budget) {
+            // FlateDecode alone, or after ASCII85Decode or ASCIIHexDecode (ReportLab writes A85 by default).
+            var decoded: [UInt8]?
+            if !CompressedMembers.isZlibHeader(bytes[data], bytes[data + 1]) {
+                decoded = asciiDecoded(UnsafeRawBufferPointer(rebasing: bytes[data...]))
+                guard let decoded, decoded.count >= 2, CompressedMembers.isZlibHeader(decoded[0], decoded[1]) else { continue }
+            }
+            // Each stream costs an inflater, however little it holds: charged, so a body of empty
+            // streams cannot make one for every few bytes without end.
+            budget.remaining -= 4096
+            if budget.remaining < 0 { throw CompressedMembers.Unscannable.tooLarge(limit: budget.total) }
+            let contents = try decoded.map { decoded in
+                try decoded.withUnsafeBytes { try CompressedMembers.zlibStream(nearStartOf: $0, budget: budget) }
+            } ?? CompressedMembers.zlibStream(nearStartOf: UnsafeRawBufferPointer(rebasing: bytes[data...]), budget: budget)
+            if let contents {
                 try body(contents)
             } else {
                 budget.falseStarts += 1
@@ -30,20 +42,64 @@ enum PDFStreams {
         }
     }
 
-    /// Whether contents draw text (a content stream's text operators).
-    static func mayShowText(_ content: UnsafeRawBufferPointer) -> Bool {
-        ByteSearch.first("BT", in: content) != nil && (ByteSearch.first("Tj", in: content) != nil || ByteSearch.first("TJ", in: content) != nil)
+    /// Stream data in ASCII85 (up to `~>`) or ASCII hex (up to `>`), decoded; nil for anything else.
+    static func asciiDecoded(_ data: UnsafeRawBufferPointer) -> [UInt8]? {
+        var output: [UInt8] = []
+        // ASCII hex: digits and white space.
+        if let first = data.first(where: { !isSpace($0) }), PercentDecoding.hexValue(first) != nil, data.count >= 4 {
+            var high: UInt8?
+            for byte in data {
+                if byte == UInt8(ascii: ">") { return output }
+                if isSpace(byte) { continue }
+                guard let value = PercentDecoding.hexValue(byte) else { break }
+                if let first = high {
+                    output.append(first << 4 | value)
+                    high = nil
+                } else {
+                    high = value
+                }
+            }
+            output = []
+        }
+        // ASCII85: groups of five characters from `!` to `u` (`z` for four zero bytes), ended by `~>`.
+        var group: UInt32 = 0, count = 0
+        for byte in data {
+            if isSpace(byte) { continue }
+            if byte == UInt8(ascii: "~") {
+                guard count > 0 else { return output }
+                for _ in count..<5 { group = group &* 85 &+ 84 }
+                for shift in [24, 16, 8, 0].prefix(count - 1) { output.append(UInt8(truncatingIfNeeded: group >> UInt32(shift))) }
+                return output
+            }
+            if byte == UInt8(ascii: "z"), count == 0 {
+                output += [0, 0, 0, 0]
+                continue
+            }
+            guard byte >= UInt8(ascii: "!"), byte <= UInt8(ascii: "u") else { return nil }
+            group = group &* 85 &+ UInt32(byte - UInt8(ascii: "!"))
+            count += 1
+            if count == 5 {
+                output += [UInt8(truncatingIfNeeded: group >> 24), UInt8(truncatingIfNeeded: group >> 16), UInt8(truncatingIfNeeded: group >> 8), UInt8(truncatingIfNeeded: group)]
+                group = 0
+                count = 0
+            }
+        }
+        return nil
     }
 
-    /// The text a content stream draws: its strings in order, joined across kerning inside a `TJ`
-    /// array (a large gap is a space) and across consecutive show operators; a move to another line
-    /// or position (`Td`, `TD`, `Tm`, `T*`, `ET`) is a line break. Literal strings with their escapes,
-    /// and hex strings (one byte per pair, as simple fonts encode text).
+    /// The text a stream holds: in a content stream, what it draws, its strings joined across kerning
+    /// inside a `TJ` array (a large gap is a space) and across consecutive show operators, a move to
+    /// another line or position (`Td`, `TD`, `Tm`, `T*`, `ET`) a line break; elsewhere (an object
+    /// stream's values) each string a line. Literal strings with their escapes, and hex strings (one
+    /// byte per pair, as simple fonts encode text); NUL bytes (UTF-16BE) dropped.
     static func shownText(_ content: UnsafeRawBufferPointer) -> [UInt8] {
         var output: [UInt8] = []
         var index = 0
         var number: [UInt8] = []
         var inArray = false
+        /// Between `BT` and `ET`: strings there are drawn text, joined as it runs on; any other string
+        /// (a form field's value in an object stream) is a line of its own.
+        var inText = false
         while index < content.count {
             let byte = content[index]
             let isNumber = byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte &- 0x30 < 10
@@ -58,13 +114,17 @@ enum PDFStreams {
             switch byte {
             case UInt8(ascii: "("):
                 index = literal(content, from: index + 1, into: &output)
+                if !inText { output.append(0x0A) }
                 continue
             case UInt8(ascii: "<") where index + 1 < content.count && content[index + 1] == UInt8(ascii: "<"):
                 index += 2  // a dictionary (marked content's properties): its strings are read as they come
                 continue
             case UInt8(ascii: "<"):
                 index = hex(content, from: index + 1, into: &output)
+                if !inText { output.append(0x0A) }
                 continue
+            case UInt8(ascii: "B") where index + 1 < content.count && content[index + 1] == UInt8(ascii: "T"):
+                inText = true
             case UInt8(ascii: "["):
                 inArray = true
             case UInt8(ascii: "]"):
@@ -76,11 +136,14 @@ enum PDFStreams {
                     (byte == UInt8(ascii: "T") && [UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "m"), UInt8(ascii: "*")].contains(next))
                     || (byte == UInt8(ascii: "E") && next == UInt8(ascii: "T")) || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"")
                 if moves, output.last != 0x0A { output.append(0x0A) }
+                if byte == UInt8(ascii: "E"), next == UInt8(ascii: "T") { inText = false }
             default:
                 break
             }
             index += 1
         }
+        // UTF-16BE strings (`<FEFF0034…>`, a field's value) read as their ASCII.
+        output.removeAll { $0 == 0 }
         return output
     }
 
