@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 
 /// A multipart part's Content-Transfer-Encoding (RFC 2045 §6). RFC 7578 deprecates it for forms,
@@ -40,7 +41,7 @@ enum PartTransferCoding: Equatable {
     func encode(_ content: [UInt8]) -> [UInt8] {
         switch self {
         case .identity: content
-        case .base64: Self.encodeBase64(content)
+        case .base64: Array(Data(content).base64EncodedString(options: .lineLength76Characters).utf8)  // CRLF between lines
         case .quotedPrintable: Self.encodeQuotedPrintable(content)
         }
     }
@@ -80,29 +81,6 @@ enum PartTransferCoding: Equatable {
         }
         // Whole quanta of four, at most two of them padding, and no stray bits left over.
         guard characters % 4 == 0, padding <= 2, bits & ((1 << UInt32(held)) - 1) == 0 else { return nil }
-        return output
-    }
-
-    private static func encodeBase64(_ content: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(content.count * 4 / 3 + content.count / 38 + 4)
-        var column = 0
-        var index = 0
-        while index < content.count {
-            let count = min(3, content.count - index)
-            var group = UInt32(content[index]) << 16
-            if count > 1 { group |= UInt32(content[index + 1]) << 8 }
-            if count > 2 { group |= UInt32(content[index + 2]) }
-            for position in 0..<4 {
-                output.append(position <= count ? alphabet[Int((group >> UInt32(18 - 6 * position)) & 0x3F)] : UInt8(ascii: "="))
-            }
-            index += 3
-            column += 4
-            if column == 76, index < content.count {
-                output += [0x0D, 0x0A]
-                column = 0
-            }
-        }
         return output
     }
 
