@@ -146,4 +146,36 @@ struct ClientCodecTests {
         #expect(pieces == ["1\r\nx\r\n"])
         #expect(end.readString(length: end.readableBytes) == "0\r\n\r\n")
     }
+
+    @Test func smallWritesAreJoinedUntilTheFlushAndNeverReordered() {
+        var writes = CoalescedWrites()
+        var written: [String] = []
+        func add(_ text: String) {
+            writes.add(ByteBuffer(string: text)) { buffer in
+                var buffer = buffer
+                written.append(buffer.readString(length: buffer.readableBytes)!)
+            }
+        }
+        // A head and a small body: one write, made at the flush.
+        add("HTTP/1.1 200 OK\r\n\r\n")
+        add("")
+        add("hello")
+        #expect(written.isEmpty)
+        let held = writes.take().map { String(buffer: $0) }
+        #expect(held == "HTTP/1.1 200 OK\r\n\r\nhello")
+        #expect(writes.take() == nil)
+        // Never more than one TLS record's worth held: what would overflow goes first, in order.
+        let limit = CoalescedWrites.limit
+        let nearlyFull = String(repeating: "a", count: limit - 10)
+        add("head")
+        add(nearlyFull)
+        #expect(written.isEmpty)
+        add(String(repeating: "b", count: 20))
+        #expect(written == ["head" + nearlyFull])
+        // A buffer of a record or more is not copied: it goes right after what was held.
+        let large = String(repeating: "c", count: limit)
+        add(large)
+        #expect(written == ["head" + nearlyFull, String(repeating: "b", count: 20), large])
+        #expect(writes.take() == nil)
+    }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// A tenant with its allowlist, as the protocol servers need it on every connection.
-public struct TenantAccess: Sendable {
+/// A class, though immutable: every request holds one, and a class is copied with one retain, where
+/// a struct retained every reference field of the tenant, its allowlist and its card policy.
+public final class TenantAccess: Sendable {
     public let tenant: Tenant
     public let allowlist: Allowlist
     public let card: CardPolicy

@@ -148,10 +148,11 @@ enum HeaderRewriting {
     /// dropped anyway; empty in the usual case (`Connection: keep-alive`), so the rewriting above
     /// keeps its fast path.
     static func connectionNamed(_ headers: HTTPHeaders) -> Set<String> {
-        // `contains(name:)` compares names in place; iterating yields a (name, value) copy per field.
-        guard headers.contains(name: "connection") else { return [] }
+        // Looked up by name, which compares names in place: iterating yields a (name, value) copy per field.
+        let values = headers["connection"]
+        guard !values.isEmpty else { return [] }
         var named: Set<String> = []
-        for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
+        for value in values {
             if value.equalsIgnoringASCIICase("keep-alive") { continue }  // the usual value, and hop-by-hop itself
             for token in value.split(separator: ",") {
                 let name = String(token.trimmingASCIISpaces).asciiLowercased

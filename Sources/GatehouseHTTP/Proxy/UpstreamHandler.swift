@@ -31,6 +31,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
     private var parser = UpstreamResponseParser()
     private var encoder = UpstreamRequestEncoder()
     private var unparsed = HeldBytes()
+    /// Request bytes not yet passed on: a head and a small body go as one write.
+    private var writes = CoalescedWrites()
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -115,19 +117,26 @@ final class UpstreamHandler: ChannelDuplexHandler {
         switch part {
         case .head(let head):
             parser.expectResponse(toHEAD: head.method == .HEAD)
-            context.write(wrapOutboundOut(.byteBuffer(encoder.encode(head, allocator: allocator))), promise: nil)
+            send(encoder.encode(head, allocator: allocator), context)
         case .body(.byteBuffer(let body)):
-            encoder.encodeBody(body, allocator: allocator) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+            encoder.encodeBody(body, allocator: allocator) { send($0, context) }
         case .body(.fileRegion):
             preconditionFailure("the gateway relays request bodies as buffers")
         case .end:
-            if let last = encoder.encodeEnd(allocator: allocator) { context.write(wrapOutboundOut(.byteBuffer(last)), promise: nil) }
+            if let last = encoder.encodeEnd(allocator: allocator) { send(last, context) }
         }
-        if flush { context.flush() }
+        if flush { self.flush() }
     }
 
+    private func send(_ bytes: ByteBuffer, _ context: ChannelHandlerContext) {
+        writes.add(bytes) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+    }
+
+    /// Sends everything written so far.
     func flush() {
-        context?.flush()
+        guard let context else { return }
+        if let held = writes.take() { context.write(wrapOutboundOut(.byteBuffer(held)), promise: nil) }
+        context.flush()
     }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }

@@ -75,7 +75,7 @@ extension GatewayHandler {
     func sendContinueIfExpected(_ exchange: Exchange) {
         guard !exchange.requestEnded, exchange.head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) else { return }
         sendHead(HTTPResponseHead(version: exchange.head.version, status: .continue), exchange)
-        context?.flush()
+        flushClient()
     }
 
     /// The upstream has the whole request: from now it has `--upstream-timeout` to answer.
@@ -220,7 +220,7 @@ extension GatewayHandler {
             relayBody(buffer, exchange)
         }
         if !context.channel.isWritable {
-            context.flush()
+            flushClient()
             upstream.handler.pauseReads()
         }
     }
@@ -278,7 +278,7 @@ extension GatewayHandler {
     }
 
     func upstreamReadComplete() {
-        context?.flush()
+        flushClient()
     }
 
     func upstreamResponseEnd(reusable: Bool) {
@@ -351,8 +351,8 @@ extension GatewayHandler {
     }
 }
 
-/// What `forwarding(for:user:)` keeps per connection.
-struct ForwardingCache {
+/// What `forwarding(for:user:)` keeps per connection (a class: handed on per request with one retain).
+final class ForwardingCache {
     let tenant: TenantPrefix
     let userID: Int64
     let roleSet: Set<Role>
@@ -360,6 +360,15 @@ struct ForwardingCache {
     let key: UpstreamKey?
     /// The `X-Gatehouse-Roles` value.
     let roles: String
+
+    init(tenant: TenantPrefix, userID: Int64, roleSet: Set<Role>, upstream: URL, key: UpstreamKey?, roles: String) {
+        self.tenant = tenant
+        self.userID = userID
+        self.roleSet = roleSet
+        self.upstream = upstream
+        self.key = key
+        self.roles = roles
+    }
 }
 
 /// Fires the connection's response timer on its event loop.

@@ -10,12 +10,35 @@ extension GatewayHandler {
     func sendHead(_ head: HTTPResponseHead, toHEAD: Bool) {
         guard let context else { return }
         let bytes = responseEncoder.encodeHead(head, toHEAD: toHEAD, allocator: context.channel.allocator)
-        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+        clientWrites.add(bytes) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
     }
 
     func sendBody(_ body: ByteBuffer) {
         guard let context else { return }
-        responseEncoder.encodeBody(body, allocator: context.channel.allocator) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        responseEncoder.encodeBody(body, allocator: context.channel.allocator) { piece in
+            clientWrites.add(piece) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        }
+    }
+
+    /// The end of a response on a connection that stays open: its last bytes (the last chunk, if
+    /// chunked), then everything goes out.
+    func sendEnd() {
+        guard let context else { return }
+        let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+        clientWrites.add(end) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        flushClient()
+    }
+
+    /// Writes what `clientWrites` holds, without flushing.
+    func writeHeld() {
+        guard let context, let held = clientWrites.take() else { return }
+        context.write(wrapOutboundOut(.byteBuffer(held)), promise: nil)
+    }
+
+    /// Sends everything written so far to the client.
+    func flushClient() {
+        writeHeld()
+        context?.flush()
     }
 
     /// The client's bytes stopped being HTTP/1 (or framing could be read two ways): the request
@@ -37,6 +60,7 @@ extension GatewayHandler {
         sendHead(HTTPResponseHead(version: .http1_1, status: malformed.status, headers: headers), toHEAD: false)
         sendBody(body)
         let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+        writeHeld()
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
             context.close(promise: nil)
         }

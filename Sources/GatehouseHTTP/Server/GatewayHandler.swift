@@ -39,6 +39,8 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
     var readInProgress = false
     var requestParser = ClientRequestParser()
     var responseEncoder = ClientResponseEncoder()
+    /// Response bytes not yet passed to TLS: a head and a small body go as one record.
+    var clientWrites = CoalescedWrites()
     private var unparsed = HeldBytes()
     /// Requests the client pipelined behind the one in flight, served in order once it is answered.
     /// Reads stop while any wait, so this holds at most one read's worth of parts.
@@ -288,13 +290,14 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
         guard let context else { return }
         logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 0))
         if exchange.keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(responseEncoder.encodeEnd(allocator: context.channel.allocator))), promise: nil)
+            sendEnd()
             finishIfDone(exchange)
         } else {
             self.exchange = nil
             closing = true
             pipelined.removeAll()
             let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+            writeHeld()
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
                 context.close(promise: nil)
             }

@@ -23,14 +23,15 @@ struct ClientResponseEncoder {
         let interim = code < 200
         let hasBody = !interim && code != 204 && code != 304
         var hasLength = false
-        if hasBody {
-            for (name, _) in head.headers where name.utf8.count == 14 && name.equalsIgnoringASCIICase("content-length") { hasLength = true }
-        }
+        // One pass: each field read from `HTTPHeaders` is a copy (two retains and two releases).
         for (name, value) in head.headers {
             let count = name.utf8.count
             if !interim {
                 if count == 17, name.equalsIgnoringASCIICase("transfer-encoding") { continue }
-                if count == 14, !hasBody, name.equalsIgnoringASCIICase("content-length") { continue }
+                if count == 14, name.equalsIgnoringASCIICase("content-length") {
+                    guard hasBody else { continue }
+                    hasLength = true
+                }
             }
             buffer.writeString(name)
             buffer.writeStaticString(": ")
