@@ -20,9 +20,23 @@ struct CardRewrite {
         withContext: Bool, contentsLimit: Int? = nil, tokenFor: @escaping (CardFinding) -> String
     ) throws(CardRefusal) -> CardRewrite {
         var result = CardRewrite(target: target, headers: headers, body: bodyWasDecoded ? body : nil)
+        // One pass over the fields (each read from `HTTPHeaders` is a copy): the values to check for
+        // encoded card data, and whether any field must be rewritten below.
+        var values = [target]
+        var fieldsNeedRewriting = false
+        values.reserveCapacity(headers.count + 1)
+        for (name, value) in headers where !Self.neverForwarded(name) {
+            values.append(value)
+            if !fieldsNeedRewriting {
+                // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
+                // field name may hold), or name a security code (`CVV: 123`), which goes with its value, as
+                // does a cookie so named.
+                fieldsNeedRewriting = Self.mayHoldCard(name) || Self.mayHoldCard(value) || Self.mayHoldEncodedCard(value)
+                    || cards.isSecurityCodeField(name) || (Self.isCookie(name) && cards.removingSecurityCodeCookies(value) != nil)
+            }
+        }
         // Card numbers in base64 text or compressed data cannot be tokenized where they are: refused.
-        try cards.refuseEncodedCards(
-            in: [target] + headers.compactMap { Self.neverForwarded($0.name) ? nil : $0.value }, contentsLimit: contentsLimit)
+        try cards.refuseEncodedCards(in: values, contentsLimit: contentsLimit)
         let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // The path too: `/customers/4111…/charge`, or the same digits as percent escapes.
         var path = target[..<(question ?? target.endIndex)]
@@ -39,15 +53,7 @@ struct CardRewrite {
             result.removedSecurityCodes += rewritten.removed
         }
         if result.tokenized > 0 || result.removedSecurityCodes > 0 { result.target = String(path) + (query.map { "?" + $0 } ?? "") }
-        // Names too: a field name may carry a card number (tokens are letters, digits and '_', which a
-        // field name may hold), or name a security code (`CVV: 123`), which goes with its value, as
-        // does a cookie so named.
-        if headers.contains(where: { field in
-            !Self.neverForwarded(field.name)
-                && (Self.mayHoldCard(field.name) || Self.mayHoldCard(field.value) || Self.mayHoldEncodedCard(field.value)
-                    || cards.isSecurityCodeField(field.name)
-                    || (Self.isCookie(field.name) && cards.removingSecurityCodeCookies(field.value) != nil))
-        }) {
+        if fieldsNeedRewriting {
             let tokenizedBefore = result.tokenized, removedBefore = result.removedSecurityCodes
             var rewrittenHeaders = HTTPHeaders()
             for (name, value) in headers {
