@@ -35,9 +35,9 @@ enum HeaderRewriting {
     static func upstreamRequest(
         _ original: HTTPHeaders, clientIP: String, peer: String, fromTrustedProxy: Bool, host: String, user: User,
         roles: String, tenant: TenantPrefix, chunked: Bool, contentLength: Int?, dropping dropped: DroppedFields = []
-    ) -> HTTPHeaders {
+    ) -> FieldList {
         let named = connectionNamed(original).subtracting(unremovable)
-        var fields: [(String, String)] = []
+        var fields: [(name: String, value: String)] = []
         var priorForwardedFor: [String] = []
         fields.reserveCapacity(original.count + 7)
         for (name, value) in original {
@@ -94,8 +94,7 @@ enum HeaderRewriting {
         } else if let contentLength {
             fields.append(("content-length", String(contentLength)))
         }
-        // Built as a list and wrapped once: `HTTPHeaders.add` re-checks every name.
-        return HTTPHeaders(fields)
+        return FieldList(fields)
     }
 
     /// The lengths of the names `upstreamRequest` drops or inspects (underscores count as dashes).
@@ -112,9 +111,9 @@ enum HeaderRewriting {
 
     /// What the client receives: no hop-by-hop fields, no cookie that would plant a gateway
     /// session, and the gateway's security headers.
-    static func clientResponse(_ original: HTTPHeaders, close: Bool) -> HTTPHeaders {
+    static func clientResponse(_ original: HTTPHeaders, close: Bool) -> FieldList {
         let named = connectionNamed(original)
-        var fields: [(String, String)] = []
+        var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(original.count + 4)
         for (name, value) in original {
             // Only names as long as a field dropped here need a lowercase copy to compare.
@@ -130,8 +129,7 @@ enum HeaderRewriting {
         // Any such field of the upstream's was left out above, so these are added, not replaced.
         fields.append(contentsOf: GatewayHeaders.securityFields.lazy.map { ($0.name, $0.value) })
         if close { fields.append(("connection", "close")) }
-        // Built as a list and wrapped once: `HTTPHeaders.add` re-checks every name.
-        return HTTPHeaders(fields)
+        return FieldList(fields)
     }
 
     /// The lengths of the names `clientResponse` drops or inspects.

@@ -111,6 +111,13 @@ final class UpstreamHandler: ChannelDuplexHandler {
         readGate.resume(context)
     }
 
+    /// A request head as the gateway built it (see `HeaderRewriting.upstreamRequest`).
+    func writeHead(method: HTTPMethod, uri: String, fields: FieldList) {
+        guard let context else { return }
+        parser.expectResponse(toHEAD: method == .HEAD)
+        send(encoder.encode(method: method, uri: uri, fields: fields, allocator: context.channel.allocator), context)
+    }
+
     func write(_ part: HTTPClientRequestPart, flush: Bool = false) {
         guard let context else { return }
         let allocator = context.channel.allocator

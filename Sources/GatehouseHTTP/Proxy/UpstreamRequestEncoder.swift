@@ -9,22 +9,26 @@ struct UpstreamRequestEncoder {
 
     /// The head as bytes. Field values were parsed from the client (which refuses CR, LF and NUL in
     /// them) or built from validated Core types, so they are not checked again here.
-    mutating func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
+    mutating func encode(method: HTTPMethod, uri: String, fields: FieldList, allocator: ByteBufferAllocator) -> ByteBuffer {
         chunked = false
-        var buffer = allocator.buffer(capacity: 64 + head.uri.utf8.count + head.headers.count * 48)
-        buffer.writeString(head.method.rawValue)
+        var buffer = allocator.buffer(capacity: 64 + uri.utf8.count + fields.count * 48)
+        buffer.writeString(method.rawValue)
         buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.uri)
+        buffer.writeString(uri)
         buffer.writeStaticString(" HTTP/1.1\r\n")
-        for (name, value) in head.headers {
-            buffer.writeString(name)
+        for field in fields.fields {
+            buffer.writeString(field.name)
             buffer.writeStaticString(": ")
-            buffer.writeString(value)
+            buffer.writeString(field.value)
             buffer.writeStaticString("\r\n")
-            if name.utf8.count == 17, name.equalsIgnoringASCIICase("transfer-encoding") { chunked = true }
+            if field.name.utf8.count == 17, field.name.equalsIgnoringASCIICase("transfer-encoding") { chunked = true }
         }
         buffer.writeStaticString("\r\n")
         return buffer
+    }
+
+    mutating func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
+        encode(method: head.method, uri: head.uri, fields: FieldList(head.headers), allocator: allocator)
     }
 
     /// A piece of the body: as it is, or as one chunk.

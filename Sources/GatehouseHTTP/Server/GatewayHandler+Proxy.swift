@@ -61,7 +61,8 @@ extension GatewayHandler {
         exchange.retryable = connection.reused && !exchange.hasBody
         exchange.phase = .proxying
         connection.handler.receiver = self
-        connection.handler.write(.head(upstreamHead(exchange, access: access, user: user, roles: roles)))
+        let head = upstreamHead(exchange, access: access, user: user, roles: roles)
+        connection.handler.writeHead(method: exchange.head.method, uri: head.uri, fields: head.fields)
         for buffer in exchange.buffered { connection.handler.write(.body(.byteBuffer(buffer))) }
         exchange.buffered.removeAll()
         if exchange.requestEnded { connection.handler.write(.end(nil)) }
@@ -105,7 +106,7 @@ extension GatewayHandler {
 
     /// The request as the upstream sees it: hop-by-hop fields, credentials, gateway cookies and
     /// spoofed identity removed; forwarding and identity fields set by the gateway.
-    private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User, roles: String) -> HTTPRequestHead {
+    private func upstreamHead(_ exchange: Exchange, access: TenantAccess, user: User, roles: String) -> (uri: String, fields: FieldList) {
         // A tokenizing tenant's upstream answers uncompressed and whole, so card numbers in responses can be masked.
         var dropped: DroppedFields = access.card.tokenize ? [.acceptEncoding, .range] : []
         if exchange.bodyDecoded { dropped.insert(.contentEncoding) }
@@ -116,7 +117,7 @@ extension GatewayHandler {
             chunked: exchange.isChunked, contentLength: exchange.contentLength, dropping: dropped)
         let basePath = access.tenant.upstream.url.path
         let uri = basePath.isEmpty || basePath == "/" ? exchange.target : basePath.trimmingSuffix("/") + exchange.target
-        return HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: uri, headers: headers)
+        return (uri, headers)
     }
 
     /// Responses whose type is text (or unstated) are masked (BIN and last four at most); a binary
@@ -188,9 +189,9 @@ extension GatewayHandler {
                 exchange.responseMasker = shared.services.cards.responseMasker(html: Self.isPage(head.headers))
             }
             // Field values too (a Location or Content-Disposition naming a card), masked in place.
-            if headers.contains(where: { CardRewrite.mayHoldCard($0.value) }) {
+            if headers.fields.contains(where: { CardRewrite.mayHoldCard($0.value) }) {
                 let cards = shared.services.cards
-                headers = HTTPHeaders(headers.map { ($0.name, CardRewrite.mayHoldCard($0.value) ? cards.masked($0.value) : $0.value) })
+                headers.fields = headers.fields.map { ($0.name, CardRewrite.mayHoldCard($0.value) ? cards.masked($0.value) : $0.value) }
             }
         }
         // An HTTP/1.0 client has no chunked framing: a body of unknown length ends with the connection.
@@ -200,7 +201,7 @@ extension GatewayHandler {
         }
         exchange.responseStarted = true
         exchange.responseStatus = head.status
-        sendHead(HTTPResponseHead(version: exchange.head.version, status: head.status, headers: headers), exchange)
+        sendHead(version: exchange.head.version, status: head.status, fields: headers, toHEAD: exchange.head.method == .HEAD)
     }
 
     func upstreamResponseBody(_ buffer: ByteBuffer) {

@@ -8,8 +8,12 @@ extension GatewayHandler {
     }
 
     func sendHead(_ head: HTTPResponseHead, toHEAD: Bool) {
+        sendHead(version: head.version, status: head.status, fields: FieldList(head.headers), toHEAD: toHEAD)
+    }
+
+    func sendHead(version: HTTPVersion, status: HTTPResponseStatus, fields: FieldList, toHEAD: Bool) {
         guard let context else { return }
-        let bytes = responseEncoder.encodeHead(head, toHEAD: toHEAD, allocator: context.channel.allocator)
+        let bytes = responseEncoder.encodeHead(version: version, status: status, fields: fields, toHEAD: toHEAD, allocator: context.channel.allocator)
         clientWrites.add(bytes) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
     }
 

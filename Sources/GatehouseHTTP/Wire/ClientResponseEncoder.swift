@@ -13,18 +13,24 @@ struct ClientResponseEncoder {
     /// The head as bytes, in the client's HTTP version. Field values come from parsed upstream
     /// responses (which refuse CR, LF and NUL) or from the gateway's own constants.
     mutating func encodeHead(_ head: HTTPResponseHead, toHEAD: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let code = Int(head.status.code)
-        var buffer = allocator.buffer(capacity: 96 + head.headers.count * 48)
-        buffer.writeStaticString(head.version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        encodeHead(version: head.version, status: head.status, fields: FieldList(head.headers), toHEAD: toHEAD, allocator: allocator)
+    }
+
+    mutating func encodeHead(
+        version: HTTPVersion, status: HTTPResponseStatus, fields: FieldList, toHEAD: Bool, allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        let code = Int(status.code)
+        var buffer = allocator.buffer(capacity: 96 + fields.count * 48)
+        buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         buffer.writeString(String(code))
         buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.status.reasonPhrase)
+        buffer.writeString(status.reasonPhrase)
         buffer.writeStaticString("\r\n")
         let interim = code < 200
         let hasBody = !interim && code != 204 && code != 304
         var hasLength = false
-        // One pass: each field read from `HTTPHeaders` is a copy (two retains and two releases).
-        for (name, value) in head.headers {
+        for field in fields.fields {
+            let name = field.name
             let count = name.utf8.count
             if !interim {
                 if count == 17, name.equalsIgnoringASCIICase("transfer-encoding") { continue }
@@ -35,10 +41,10 @@ struct ClientResponseEncoder {
             }
             buffer.writeString(name)
             buffer.writeStaticString(": ")
-            buffer.writeString(value)
+            buffer.writeString(field.value)
             buffer.writeStaticString("\r\n")
         }
-        let chunks = hasBody && !hasLength && head.version.minor >= 1
+        let chunks = hasBody && !hasLength && version.minor >= 1
         if chunks { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
         buffer.writeStaticString("\r\n")
         if !interim {
