@@ -35,8 +35,4 @@ struct FieldList {
         remove(name: lowercase)
         fields.append((lowercase, value))
     }
-
-    mutating func add(name: String, value: String) {
-        fields.append((name, value))
-    }
 }

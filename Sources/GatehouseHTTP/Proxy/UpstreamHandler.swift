@@ -123,8 +123,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
         let allocator = context.channel.allocator
         switch part {
         case .head(let head):
-            parser.expectResponse(toHEAD: head.method == .HEAD)
-            send(encoder.encode(head, allocator: allocator), context)
+            writeHead(method: head.method, uri: head.uri, fields: FieldList(head.headers))
         case .body(.byteBuffer(let body)):
             encoder.encodeBody(body, allocator: allocator) { send($0, context) }
         case .body(.fileRegion):

@@ -13,28 +13,39 @@ extension GatewayHandler {
 
     func sendHead(version: HTTPVersion, status: HTTPResponseStatus, fields: FieldList, toHEAD: Bool) {
         guard let context else { return }
-        let bytes = responseEncoder.encodeHead(version: version, status: status, fields: fields, toHEAD: toHEAD, allocator: context.channel.allocator)
-        clientWrites.add(bytes) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        send(responseEncoder.encodeHead(version: version, status: status, fields: fields, toHEAD: toHEAD, allocator: context.channel.allocator), context)
     }
 
     func sendBody(_ body: ByteBuffer) {
         guard let context else { return }
-        responseEncoder.encodeBody(body, allocator: context.channel.allocator) { piece in
-            clientWrites.add(piece) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
-        }
+        responseEncoder.encodeBody(body, allocator: context.channel.allocator) { send($0, context) }
     }
 
     /// The end of a response on a connection that stays open: its last bytes (the last chunk, if
     /// chunked), then everything goes out.
     func sendEnd() {
         guard let context else { return }
-        let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
-        clientWrites.add(end) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+        send(responseEncoder.encodeEnd(allocator: context.channel.allocator), context)
         flushClient()
     }
 
+    /// The end of a response after which the connection closes: everything goes out, then it closes.
+    func sendEndAndClose() {
+        guard let context else { return }
+        let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
+        writeHeld()
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Response bytes join what `clientWrites` holds, or go now when they would not fit.
+    private func send(_ bytes: ByteBuffer, _ context: ChannelHandlerContext) {
+        clientWrites.add(bytes) { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) }
+    }
+
     /// Writes what `clientWrites` holds, without flushing.
-    func writeHeld() {
+    private func writeHeld() {
         guard let context, let held = clientWrites.take() else { return }
         context.write(wrapOutboundOut(.byteBuffer(held)), promise: nil)
     }
@@ -63,10 +74,6 @@ extension GatewayHandler {
         GatewayHeaders.addSecurityHeaders(&headers)
         sendHead(HTTPResponseHead(version: .http1_1, status: malformed.status, headers: headers), toHEAD: false)
         sendBody(body)
-        let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
-        writeHeld()
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
-            context.close(promise: nil)
-        }
+        sendEndAndClose()
     }
 }

@@ -287,7 +287,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
 
     /// Ends the response; keeps the connection for the next request or closes it.
     func writeEnd(_ exchange: Exchange) {
-        guard let context else { return }
+        guard context != nil else { return }
         logAccess(exchange, status: Int(exchange.responseStatus?.code ?? 0))
         if exchange.keepAlive {
             sendEnd()
@@ -296,11 +296,7 @@ final class GatewayHandler: ChannelDuplexHandler, UpstreamResponseReceiver {
             self.exchange = nil
             closing = true
             pipelined.removeAll()
-            let end = responseEncoder.encodeEnd(allocator: context.channel.allocator)
-            writeHeld()
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(end))).assumeIsolated().whenComplete { [context] _ in
-                context.close(promise: nil)
-            }
+            sendEndAndClose()
         }
     }
 
